@@ -1,0 +1,48 @@
+# The commands the README shows. Every target sets itself up from scratch: a fresh
+# machine needs only Python >= 3.11, pip, git and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: run test ui eval bench report clean setup
+
+# One stamp per dependency set: a second `make run` reuses the environment, and an
+# edit to pyproject.toml reinstalls.
+$(VENV)/.stamp-run: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check --upgrade pip
+	$(PIP) install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-run
+	$(PIP) install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+setup: $(VENV)/.stamp-run
+
+$(DAGSTER_HOME):
+	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || cp pipelines/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+run: $(VENV)/.stamp-run $(DAGSTER_HOME)
+	$(PY) -m pipelines.cli run
+
+test: $(VENV)/.stamp-test
+	$(PY) -m pytest -q
+
+ui: $(VENV)/.stamp-run $(DAGSTER_HOME)
+	$(VENV)/bin/dagster dev -w workspace.yaml -h $${DAGSTER_UI_HOST:-127.0.0.1} -p $${DAGSTER_UI_PORT:-3000}
+
+eval: $(VENV)/.stamp-run
+	$(PY) -m eval.score
+
+bench: $(VENV)/.stamp-run
+	$(PY) -m bench.run
+
+report: $(VENV)/.stamp-run
+	$(PY) -m pipelines.cli report
+
+clean:
+	rm -rf $(VENV) .dagster_home warehouse/*.duckdb warehouse/*.duckdb.wal reports

@@ -1,0 +1,74 @@
+"""Extract: spaCy over each article of a partition -> event and claim mentions."""
+
+import dagster as dg
+import polars as pl
+
+from assets.ingest import ingested_articles
+from assets.partitions import WRITER_POOL, daily_partitions
+from pipelines.nlp.extract import extract_articles
+from pipelines.nlp.pipeline import build_nlp, extractor_version
+from pipelines.progress import Progress
+from pipelines.resources import WarehouseResource
+from pipelines.settings import load_settings
+from warehouse.io import read_frame, replace_partition
+
+
+@dg.asset(
+    deps=[ingested_articles],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=31),
+    group_name="extract",
+    kinds={"spacy", "duckdb"},
+    owners=["team:data-engineering"],
+    pool=WRITER_POOL,
+)
+def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Run the spaCy pipeline (gazetteer ruler, NER, parser, casualty matcher) over every
+    English article of the partition: casualty figures with qualifiers, offsets and
+    claimants; places, dates, attack types and responsibility claims of each event.
+    Writes staging.event_mentions and staging.claim_mentions. A partition whose input and
+    extractor are unchanged since the last run is skipped."""
+    settings = load_settings()
+    nlp = build_nlp(settings.spacy_models)
+    version = extractor_version(nlp)
+    keys = context.partition_keys
+    totals = {"articles": 0, "events": 0, "claims": 0, "skipped": 0}
+    with warehouse.writer() as con:
+        for key in keys:
+            manifest = con.execute(
+                "select m.input_sha256, e.input_sha256, e.extractor_version from partition_manifest m "
+                "left join staging.extract_manifest e using (partition_date) where m.partition_date = ?",
+                [key],
+            ).fetchone()
+            if manifest and manifest[0] == manifest[1] and manifest[2] == version:
+                totals["skipped"] += 1
+                context.log.info(f"extract {key}: input unchanged since last extraction, skipped")
+                continue
+            articles = read_frame(
+                con,
+                "select article_id, partition_date, outlet, title, published_at, language, text "
+                "from articles where partition_date = ? order by article_id",
+                [key],
+            ).to_dicts()
+            progress = Progress(len(articles), f"extract {key}", context.log.info)
+            events, claims = extract_articles(nlp, articles, progress=progress.update)
+            manifest_row = pl.DataFrame({
+                "partition_date": [key],
+                "input_sha256": [manifest[0] if manifest else ""],
+                "extractor_version": [version],
+                "n_articles": [len(articles)], "n_events": [events.height], "n_claims": [claims.height],
+            }).with_columns(pl.col("partition_date").str.to_date())
+            replace_partition(con, key, {
+                "staging.event_mentions": events,
+                "staging.claim_mentions": claims,
+                "staging.extract_manifest": manifest_row,
+            })
+            totals["articles"] += len(articles)
+            totals["events"] += events.height
+            totals["claims"] += claims.height
+            context.log.info(f"extract {key}: {len(articles)} articles -> {events.height} events, {claims.height} claims")
+    return dg.MaterializeResult(metadata={
+        "partitions": len(keys), "partitions_skipped": totals["skipped"], "articles": totals["articles"],
+        "event_mentions": totals["events"], "claims": totals["claims"], "extractor_version": version,
+        "spacy_model": f"{nlp.meta.get('name')} {nlp.meta.get('version')}",
+    })

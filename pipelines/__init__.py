@@ -1,0 +1,1 @@
+"""incident-ledger: news archives of violent incidents -> a DuckDB warehouse."""

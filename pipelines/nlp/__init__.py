@@ -1,0 +1,1 @@
+"""Extraction: spaCy components and the plain-Python normalisers (no Dagster here)."""

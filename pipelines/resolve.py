@@ -1,0 +1,284 @@
+"""Resolution: group event mentions from many articles and days into incidents.
+
+Plain Python over polars frames, deterministic: mentions are visited in publication
+order and each joins the best compatible incident or starts a new one.
+Compatible means (all of):
+- dates: the mentions' date ranges overlap, allowing `day_window` days of slack for
+  day-precision dates (reports lag, time zones differ);
+- places: the same place, or one within the other (district < city < admin1 < country);
+  a mention with no place joins only when exactly one incident of its country fits;
+- attack types of one family (bombings; shelling/air strikes; shootings; ...);
+- responsibility claims, when both name a group, name the same group;
+- never two mentions of the same article (the article itself told them apart).
+The incident id is a hash of its first-reported mention: new articles keep it stable.
+Every decision is written out (incident_mentions) with its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+import polars as pl
+
+ATTACK_FAMILIES = (
+    frozenset({"suicide_bombing", "car_bomb", "ied", "bombing"}),
+    frozenset({"shelling", "air_strike", "bombing"}),
+    frozenset({"armed_assault", "assassination", "kidnapping"}),
+    frozenset({"arson", "armed_assault"}),
+)
+PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
+GEO_RANK = {"point": 0, "city": 1, "admin1": 2, "country": 3}
+
+INCIDENT_SCHEMA = {
+    "incident_id": pl.String, "event_date": pl.Date, "date_start": pl.Date, "date_end": pl.Date,
+    "date_precision": pl.String, "place_name": pl.String, "admin1": pl.String, "country": pl.String,
+    "country_code": pl.String, "latitude": pl.Float64, "longitude": pl.Float64, "geo_precision": pl.String,
+    "attack_type": pl.String, "n_attacks": pl.Int32, "perpetrator": pl.String, "claimed_by": pl.String,
+    "is_historical": pl.Boolean, "n_articles": pl.Int32, "n_sources": pl.Int32, "n_mentions": pl.Int32,
+    "first_reported_at": pl.Datetime("us", "UTC"), "last_reported_at": pl.Datetime("us", "UTC"),
+}
+INCIDENT_MENTION_SCHEMA = {
+    "mention_id": pl.String, "incident_id": pl.String, "article_id": pl.String,
+    "reported_at": pl.Datetime("us", "UTC"), "place_name": pl.String, "event_date": pl.Date,
+    "date_precision": pl.String, "attack_type": pl.String, "decision": pl.String,
+    "matched_mention_id": pl.String, "reason": pl.String, "evidence": pl.String,
+}
+
+
+@dataclass
+class _Incident:
+    anchor: dict
+    members: list[dict] = field(default_factory=list)
+
+    @property
+    def articles(self) -> set[str]:
+        return {m["article_id"] for m in self.members}
+
+
+def attack_types_compatible(a: str | None, b: str | None) -> bool:
+    """Two attack types can describe one event (either unknown, or one family)."""
+    if a is None or b is None or a == b:
+        return True
+    return any(a in family and b in family for family in ATTACK_FAMILIES)
+
+
+def _place_relation(a: dict, b: dict) -> str | None:
+    """'same', 'within' or None, from place ids and the hierarchy columns."""
+    if a["place_id"] is None or b["place_id"] is None:
+        return "unknown"
+    if a["place_id"] == b["place_id"]:
+        return "same"
+    if a["country_code"] != b["country_code"]:
+        return None
+    ga, gb = GEO_RANK.get(a["geo_precision"], 3), GEO_RANK.get(b["geo_precision"], 3)
+    coarse, fine = (a, b) if ga > gb else (b, a)
+    if coarse["geo_precision"] == "country":
+        return "within"
+    if coarse["geo_precision"] == "admin1" and fine["admin1"] == coarse["place_name"]:
+        return "within"
+    if coarse["geo_precision"] == "city" and fine["geo_precision"] == "point" and fine.get("parent") == coarse["place_name"]:
+        return "within"
+    return None
+
+
+def _dates_overlap(a: dict, b: dict, day_window: int) -> int | None:
+    """Days between the two date ranges (0 when they overlap), None beyond the window."""
+    slack = day_window if a["date_precision"] == "day" and b["date_precision"] == "day" else 0
+    gap = max((a["date_start"] - b["date_end"]).days, (b["date_start"] - a["date_end"]).days, 0)
+    return gap if gap <= slack else None
+
+
+def _compatible(mention: dict, other: dict, day_window: int) -> tuple[bool, str]:
+    gap = _dates_overlap(mention, other, day_window)
+    if gap is None:
+        return False, "dates too far apart"
+    relation = _place_relation(mention, other)
+    if relation is None:
+        return False, "different places"
+    if not attack_types_compatible(mention["attack_type"], other["attack_type"]):
+        return False, "incompatible attack types"
+    if mention["claimed_by"] and other["claimed_by"] and mention["claimed_by"] != other["claimed_by"]:
+        return False, "claimed by different groups"
+    place = {"same": "same place", "within": "one place within the other", "unknown": "place unknown on one side"}[relation]
+    return True, f"{place} ({mention['place_name'] or '?'} / {other['place_name'] or '?'}); dates {gap} day(s) apart; attack types {mention['attack_type'] or '?'} / {other['attack_type'] or '?'}"
+
+
+def _score(mention: dict, other: dict) -> tuple:
+    relation = _place_relation(mention, other)
+    gap = _dates_overlap(mention, other, 10) or 0
+    return ({"same": 0, "within": 1, "unknown": 2}[relation], gap, other["reported_at"], other["mention_id"])
+
+
+def _incident_id(anchor_mention_id: str) -> str:
+    return "i_" + hashlib.sha256(anchor_mention_id.encode()).hexdigest()[:16]
+
+
+def _most_common(values: list, rank=None):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    counts = Counter(values)
+    return sorted(counts, key=lambda v: (rank(v) if rank else 0, -counts[v], str(v)))[0]
+
+
+def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2) -> tuple[list[_Incident], list[dict]]:
+    """Greedy, deterministic grouping of event mentions; returns incidents and decisions."""
+    rows = mentions.sort(["reported_at", "article_id", "ordinal"]).to_dicts()
+    incidents: list[_Incident] = []
+    decisions: list[dict] = []
+    by_country: dict[str | None, list[_Incident]] = {}
+    for mention in rows:
+        best, best_key, best_reason, best_match = None, None, "", None
+        pool = by_country.get(mention["country_code"], []) if mention["country_code"] else [
+            i for group in by_country.values() for i in group
+        ]
+        for incident in pool:
+            if mention["article_id"] in incident.articles:
+                continue
+            for member in incident.members:
+                ok, reason = _compatible(mention, member, day_window)
+                if not ok:
+                    continue
+                key = _score(mention, member)
+                if best_key is None or key < best_key:
+                    best, best_key, best_reason, best_match = incident, key, reason, member
+        if best is not None and mention["place_id"] is None:
+            fits = sum(
+                1 for incident in pool
+                if mention["article_id"] not in incident.articles
+                and any(_compatible(mention, m, day_window)[0] for m in incident.members)
+            )
+            if fits != 1:
+                best = None
+                best_reason = f"no place and {fits} incidents of the country fit: kept apart"
+        if best is None:
+            incident = _Incident(anchor=mention, members=[mention])
+            incidents.append(incident)
+            by_country.setdefault(mention["country_code"], []).append(incident)
+            decisions.append({**_decision_base(mention), "incident": incident, "decision": "anchor",
+                              "matched_mention_id": None,
+                              "reason": best_reason or "first report of this event: no earlier incident with a compatible date, place and attack type"})
+        else:
+            best.members.append(mention)
+            decisions.append({**_decision_base(mention), "incident": best, "decision": "merged",
+                              "matched_mention_id": best_match["mention_id"], "reason": best_reason})
+    return incidents, decisions
+
+
+def _decision_base(mention: dict) -> dict:
+    return {
+        "mention_id": mention["mention_id"], "article_id": mention["article_id"], "reported_at": mention["reported_at"],
+        "place_name": mention["place_name"], "event_date": mention["event_date"],
+        "date_precision": mention["date_precision"], "attack_type": mention["attack_type"],
+        "evidence": mention["evidence"],
+    }
+
+
+def _incident_row(incident: _Incident, n_sources: int) -> dict:
+    members = incident.members
+    current = [m for m in members if not m["is_historical"]] or members
+    # date: the most precise, then most reported
+    dated = sorted(current, key=lambda m: (PRECISION_RANK[m["date_precision"]],))
+    best_precision = dated[0]["date_precision"]
+    event_date = _most_common([m["event_date"] for m in current if m["date_precision"] == best_precision])
+    date_source = next(m for m in current if m["date_precision"] == best_precision and m["event_date"] == event_date)
+    placed = [m for m in members if m["place_id"] is not None]
+    place_id = _most_common([m["place_id"] for m in placed], rank=lambda pid: GEO_RANK.get(
+        next(m["geo_precision"] for m in placed if m["place_id"] == pid), 3))
+    place = next((m for m in placed if m["place_id"] == place_id), None)
+    return {
+        "incident_id": _incident_id(incident.anchor["mention_id"]),
+        "event_date": event_date,
+        "date_start": date_source["date_start"],
+        "date_end": date_source["date_end"],
+        "date_precision": best_precision,
+        "place_name": place["place_name"] if place else None,
+        "admin1": _most_common([m["admin1"] for m in placed if m["place_id"] == place_id]) if place else None,
+        "country": place["country"] if place else _most_common([m["country"] for m in members]),
+        "country_code": place["country_code"] if place else _most_common([m["country_code"] for m in members]),
+        "latitude": place["latitude"] if place else None,
+        "longitude": place["longitude"] if place else None,
+        "geo_precision": place["geo_precision"] if place else None,
+        "attack_type": _most_common([m["attack_type"] for m in members], rank=_attack_rank),
+        "n_attacks": max((m["n_attacks"] for m in members if m["n_attacks"]), default=None),
+        "perpetrator": _most_common([m["claimed_by"] for m in members]) or _most_common([m["perpetrator"] for m in members]),
+        "claimed_by": _most_common([m["claimed_by"] for m in members]),
+        "is_historical": all(m["is_historical"] for m in members),
+        "n_articles": len({m["article_id"] for m in members}),
+        "n_sources": n_sources,
+        "n_mentions": len(members),
+        "first_reported_at": min(m["reported_at"] for m in members),
+        "last_reported_at": max(m["reported_at"] for m in members),
+    }
+
+
+def _attack_rank(code: str) -> int:
+    from pipelines.nlp.attack_types import ATTACK_TYPES
+
+    return ATTACK_TYPES.index(code) if code in ATTACK_TYPES else len(ATTACK_TYPES)
+
+
+def claim_source(claimant: str | None, outlet: str | None, article_id: str) -> str:
+    """Who a figure counts as coming from: the claimant, else the outlet, else the article."""
+    if claimant:
+        return claimant
+    return f"{outlet} (unattributed)" if outlet else f"unattributed in {article_id}"
+
+
+@dataclass
+class Resolution:
+    """The resolve step's output frames."""
+
+    incidents: pl.DataFrame
+    incident_mentions: pl.DataFrame
+    claims: pl.DataFrame  # claim mentions + incident_id, source, is_perpetrator_claim
+    aggregate_links: pl.DataFrame  # claim_id -> incident_ids
+
+
+def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_window: int = 2) -> Resolution:
+    """Group mentions into incidents and attach every claim to its incident."""
+    if "parent" not in mentions.columns:
+        mentions = mentions.with_columns(pl.lit(None, dtype=pl.String).alias("parent"))
+    incidents, decisions = group_mentions(mentions, day_window=day_window)
+    incident_of_mention = {}
+    for incident in incidents:
+        iid = _incident_id(incident.anchor["mention_id"])
+        for member in incident.members:
+            incident_of_mention[member["mention_id"]] = (iid, incident)
+
+    claim_rows = claims.to_dicts()
+    sources_by_incident: dict[str, set[str]] = {}
+    out_claims = []
+    aggregate_links = []
+    for claim in claim_rows:
+        source = claim_source(claim["claimant"], claim["outlet"], claim["article_id"])
+        incident_id, incident = incident_of_mention.get(claim["mention_id"], (None, None)) if claim["mention_id"] else (None, None)
+        groups = set()
+        if incident is not None:
+            groups = {m["claimed_by"] for m in incident.members if m["claimed_by"]} | {m["perpetrator"] for m in incident.members if m["perpetrator"]}
+        is_perpetrator = claim["claimant_kind"] == "militant" or (claim["claimant"] in groups)
+        if claim["is_aggregate"]:
+            linked = sorted({incident_of_mention[m][0] for m in (claim["aggregate_mention_ids"] or []) if m in incident_of_mention})
+            aggregate_links.append({"claim_id": claim["claim_id"], "incident_ids": linked})
+            incident_id = None
+        elif incident_id is not None:
+            sources_by_incident.setdefault(incident_id, set()).add(source)
+        out_claims.append({**claim, "incident_id": incident_id, "source": source, "is_perpetrator_claim": is_perpetrator})
+
+    incident_rows = [_incident_row(i, len(sources_by_incident.get(_incident_id(i.anchor["mention_id"]), ()))) for i in incidents]
+    decision_rows = [
+        {**{k: v for k, v in d.items() if k != "incident"}, "incident_id": _incident_id(d["incident"].anchor["mention_id"])}
+        for d in decisions
+    ]
+    claim_frame = pl.DataFrame(out_claims, infer_schema_length=None) if out_claims else claims.with_columns(
+        pl.lit(None, dtype=pl.String).alias("incident_id"), pl.lit(None, dtype=pl.String).alias("source"),
+        pl.lit(None, dtype=pl.Boolean).alias("is_perpetrator_claim"))
+    return Resolution(
+        incidents=pl.DataFrame(incident_rows, schema=INCIDENT_SCHEMA),
+        incident_mentions=pl.DataFrame(decision_rows, schema=INCIDENT_MENTION_SCHEMA),
+        claims=claim_frame,
+        aggregate_links=pl.DataFrame(aggregate_links, schema={"claim_id": pl.String, "incident_ids": pl.List(pl.String)}),
+    )
+

