@@ -7,7 +7,6 @@ article, a duplicate of one, or a rejection with a reason code.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import hashlib
 import json
 import re
@@ -277,19 +276,41 @@ def _lines(data: Iterator[bytes]) -> Iterator[tuple[int, bytes]]:
         yield line_no + 1, pending.rstrip(b"\r")
 
 
+class TruncatedGzip(EOFError):
+    """The gzip stream ended before its end-of-stream marker."""
+
+
 def _gzip_chunks(path: Path, cap: int, state: dict) -> Iterator[bytes]:
-    """Inflate a gzip file chunk by chunk, stopping at the size cap."""
+    """Inflate a gzip file chunk by chunk, stopping at the size cap.
+
+    zlib is fed the compressed bytes piece by piece, so everything before a truncation
+    is still yielded (and its whole lines loaded) before TruncatedGzip is raised.
+    """
     total = 0
-    with gzip.open(path, "rb") as stream:
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    with path.open("rb") as stream:
         while True:
-            chunk = stream.read(1 << 20)
-            if not chunk:
-                return
-            total += len(chunk)
-            if total > cap:
-                state["too_large"] = True
-                return
-            yield chunk
+            compressed = stream.read(1 << 16)
+            if not compressed:
+                break
+            while compressed:
+                chunk = inflater.decompress(compressed, 1 << 20)
+                compressed = inflater.unconsumed_tail
+                total += len(chunk)
+                if total > cap:
+                    state["too_large"] = True
+                    return
+                if chunk:
+                    yield chunk
+                if inflater.eof:
+                    rest = inflater.unused_data + stream.read()
+                    if rest.strip(b"\x00"):  # another gzip member follows
+                        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+                        compressed = rest
+                        continue
+                    return
+    if not inflater.eof:
+        raise TruncatedGzip("compressed stream ended before the end-of-stream marker")
 
 
 def read_records(path: Path, relative: str, settings: Settings) -> Iterator[RawRecord]:
@@ -334,7 +355,7 @@ def read_records(path: Path, relative: str, settings: Settings) -> Iterator[RawR
                     yield _json_record(relative, line_no, line, settings)
                 else:
                     yield RawRecord(relative, line_no, rejection=Rejection("blank_line", "blank line"), excerpt="")
-        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+        except (EOFError, zlib.error, OSError) as exc:
             reason = "truncated_gzip" if isinstance(exc, EOFError) else "unreadable_file"
             yield RawRecord(
                 relative,

@@ -2,14 +2,11 @@
 
 import dagster as dg
 
-from assets.partitions import daily_partitions
-
 # One job for a day's folder (schedule, sensor, backfills): ingest and extract the
 # partition, then re-derive incidents, ranges and the published tables.
 daily_job = dg.define_asset_job(
     "daily_incident_ledger",
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions,
     description="Ingest and extract one publication day, then resolve, reconcile and publish.",
 )
 

@@ -169,8 +169,17 @@ def _before(doc: Doc, start: int, sent_start: int) -> tuple[str | None, str]:
         return VERBS_BEFORE_FIGURE[lower], "verb_before"
     if lower == "of" and i - 1 >= sent_start and doc[i - 1].lower_ in {"lives", "deaths", "death"}:
         return "killed", "lives_of"
-    # toll: a revision verb right before, "toll"/"number of dead" a few words further left
-    if lower in {"to", "at", "reached", "hit", "is", "was", "of"}:
+    # toll: a revision verb right before, "toll"/"number of dead" as its subject (parsed)
+    # or a few words further left (no parser)
+    if lower in {"to", "at", "reached", "hit", "is", "was", "of", "stood", "stands", "reach", "hits"}:
+        verb = doc[i].head if lower in {"to", "at", "of"} else doc[i]
+        for child in verb.children if doc.has_annotation("DEP") else ():
+            if child.dep_ in {"nsubj", "nsubjpass"} and child.lower_ in {"toll", "number", "tally", "count"}:
+                words = {t.lower_ for t in child.subtree}
+                if words & {"injury", "injuries", "wounded", "injured"}:
+                    return "wounded", "toll"
+                if child.lower_ == "toll" or words & {"dead", "killed", "deaths", "fatalities", "death"}:
+                    return "killed", "toll"
         window = doc[max(sent_start, i - 8) : i + 1]
         words = [t.lower_ for t in window]
         if "toll" in words:
@@ -218,6 +227,11 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
         figure = figure_from_match(match, span.start_char)
         if figure is None:
             continue
+        if match.group("range") and match.start() >= 5 and text[: match.start()].rstrip().lower().endswith("from"):
+            # "rose from 30 to 83": a revision, not a range; the new figure is the one after "to"
+            rb_start = span.start_char + match.start("rb")
+            value = int(match.group("rb"))
+            figure = Figure(value, value, "exact", rb_start, rb_start + len(match.group("rb")), match.group("rb"))
         fspan = doc.char_span(figure.start, figure.end, alignment_mode="expand")
         if fspan is None:
             continue

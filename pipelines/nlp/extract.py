@@ -313,6 +313,13 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
         for event in targets:
             event.claimed_by = event.claimed_by or sentence.responsibility
 
+    # an aggregate speaks of each place it spans: make sure each has an event to link to
+    for _figure, sentence, _claimant, coordinated in aggregates:
+        for mention in coordinated:
+            if not any(not e.historical and e.place is not None and e.place.related(mention.place) for e in events):
+                date = _nearest(sentence.dates, mention.start) or focus_date
+                events.append(Event(len(events), mention.place, mention.text, date, False, [sentence.index]))
+
     event_rows = [_event_row(article, event, sentences) for event in events]
     mention_ids = {event.ordinal: row["mention_id"] for event, row in zip(events, event_rows, strict=True)}
     for row in claim_rows:

@@ -27,14 +27,28 @@ class ModelNotFound(RuntimeError):
     """No spaCy model of the configured names is installed."""
 
 
+LOCATIVE = frozenset({"in", "near", "outside", "at", "from", "of", "to", "into", "around", "across", "between", "and", "inside"})
+# Single-word city names the ruler marks anywhere (others only after "in", "near", ...):
+# above this population a capitalised match is almost always the place.
+ALWAYS_POPULATION = 200_000
+
+
 def _ruler_names() -> dict[str, str]:
-    """Names the ruler marks before NER: multi-word names and our own alias table."""
+    """Names the ruler marks before NER, with when: "always" or "after_locative".
+
+    Always: our alias table, multi-word names, countries, admin1 divisions and big cities.
+    After a locative preposition ("in Quetta"): every other gazetteer city, which the
+    statistical NER often mislabels as ORG or PERSON.
+    """
     gaz = load_gazetteer()
     names = {}
     for name, places in gaz.by_name.items():
         ours = any(p.population == 0 and p.kind in {"district", "city"} for p in places)
-        if ours or " " in name or "-" in name or any(p.kind in {"country", "admin1"} for p in places):
-            names[name] = "GPE"
+        big = any(p.population >= ALWAYS_POPULATION for p in places)
+        if ours or big or " " in name or "-" in name or any(p.kind in {"country", "admin1"} for p in places):
+            names[name] = "always"
+        else:
+            names[name] = "after_locative"
     return names
 
 
@@ -52,7 +66,8 @@ class GazetteerRuler:
         self.names: dict[str, str] = {}
 
     def initialize(self, get_examples=None, *, nlp: Language | None = None, names: dict[str, str] | None = None) -> None:
-        """Load the names: from the gazetteer by default, or the `names` given (tests)."""
+        """Load the names (name -> "always" | "after_locative"): from the gazetteer by
+        default, or the `names` given (tests)."""
         self.names = dict(names) if names is not None else _ruler_names()
 
     def __call__(self, doc: Doc) -> Doc:
@@ -69,11 +84,13 @@ class GazetteerRuler:
             for size in range(min(self.max_ngram, n - i), 0, -1):
                 span = doc[i : i + size]
                 text = span.text
-                label = self.names.get(text)
-                if label is None and text.lower().startswith(("al-", "el-", "al ")):
-                    label = self.names.get(text[3:])
-                if label is not None:
-                    matched = Span(doc, i, i + size, label=label, kb_id=text)
+                when = self.names.get(text)
+                if when is None and text.lower().startswith(("al-", "el-", "al ")):
+                    when = self.names.get(text[3:])
+                if when == "after_locative" and not (i > 0 and doc[i - 1].lower_ in LOCATIVE):
+                    when = None
+                if when is not None:
+                    matched = Span(doc, i, i + size, label="GPE", kb_id=text)
                     break
             if matched is not None:
                 spans.append(matched)

@@ -1,0 +1,39 @@
+"""Shared fixtures: the real spaCy pipeline (built once), temp archives and warehouses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "2016-02-21_damascus_homs.txt"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from pipelines.nlp.pipeline import build_nlp
+
+    return build_nlp()
+
+
+def make_article(text: str, *, title: str | None = None, published: str = "2016-02-21T12:00:00+00:00",
+                 article_id: str = "a_test", outlet: str | None = "Test Wire") -> dict:
+    """An article dict shaped like a row of the articles table."""
+    stamp = dt.datetime.fromisoformat(published)
+    return {"article_id": article_id, "partition_date": stamp.date(), "outlet": outlet, "title": title,
+            "published_at": stamp, "language": "en", "text": text}
+
+
+def write_archive(root: Path, articles: dict[str, list[dict]]) -> Path:
+    """Lay out an archive: {"YYYY-MM-DD": [article dicts]} -> root/YYYY-MM-DD/articles.jsonl."""
+    for day, rows in articles.items():
+        folder = root / day
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "articles.jsonl").open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row) + "\n")
+    return root

@@ -1,0 +1,73 @@
+"""The casualty_matcher component on spacy.blank("en"): rules that need no statistical model."""
+
+import pytest
+import spacy
+
+
+@pytest.fixture(scope="module")
+def blank():
+    import pipelines.nlp.casualties  # noqa: F401  (registers the factory)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("casualty_matcher")
+    return nlp
+
+
+def figures(nlp, text):
+    return [(f.category, f.value_low, f.value_high, f.qualifier, f.text) for f in nlp(text)._.casualty_figures]
+
+
+def test_figure_before_casualty_word(blank):
+    assert figures(blank, "At least 83 people were killed in four bomb attacks.") == [
+        ("killed", 83, None, "at_least", "At least 83")]
+
+
+def test_another_n_wounded_is_a_wounded_figure(blank):
+    assert figures(blank, "Another 180 people were wounded.") == [("wounded", 180, 180, "exact", "180")]
+
+
+def test_verb_before_figure(blank):
+    assert figures(blank, "A twin attack hit the city of Homs, killing 59.") == [("killed", 59, 59, "exact", "59")]
+
+
+def test_headline_form(blank):
+    assert figures(blank, "Car bomb kills 17 in Mogadishu") == [("killed", 17, 17, "exact", "17")]
+
+
+def test_toll_revision_keeps_the_new_figure(blank):
+    assert figures(blank, "The death toll rose from 30 to 83 on Monday.") == [("killed", 83, 83, "exact", "83")]
+
+
+def test_number_words_and_vague_quantifiers(blank):
+    assert figures(blank, "Thirty-nine people were killed and dozens were injured.") == [
+        ("killed", 39, 39, "exact", "Thirty-nine"), ("wounded", 24, None, "vague", "dozens")]
+
+
+def test_conjoined_categories(blank):
+    assert figures(blank, "Three people were killed and four injured.") == [
+        ("killed", 3, 3, "exact", "Three"), ("wounded", 4, 4, "exact", "four")]
+
+
+def test_parenthetical_subset_is_skipped_and_main_figure_kept(blank):
+    assert figures(blank, "Seven people, including two children, were killed.") == [("killed", 7, 7, "exact", "Seven")]
+
+
+def test_singular_victim_counts_one(blank):
+    assert figures(blank, "A police officer was killed in the blast.") == [("killed", 1, 1, "exact", "A")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Four blasts hit the district.",
+        "It said two of the blasts were car bombs.",
+        "The attack was about a kilometer from the shrine.",
+        "They were among the deadliest in five years of civil war.",
+        "A 25-year-old man was arrested in 2015.",
+        "Two of the dead were children.",
+        "At least 40 people were killed or wounded.",
+    ],
+)
+def test_numbers_that_are_not_casualty_figures(blank, text):
+    assert [f for f in figures(blank, text) if f[0] in {"killed", "wounded"}] == []

@@ -1,0 +1,134 @@
+import gzip
+import json
+
+import pytest
+
+from pipelines.ingest import (
+    ArchiveError, archive_problems, ingest_partition, list_partitions, normalise_text,
+)
+from pipelines.settings import Settings
+
+DAY = "2016-03-01"
+GOOD = {"id": "g1", "outlet": "Wire", "title": "Blast kills 5", "text": "A bomb killed five people in Kabul on Tuesday.",
+        "published": "2016-03-01T08:00:00Z"}
+
+
+def ingest(root, **settings):
+    return ingest_partition(root, DAY, Settings(archive=root, warehouse=root / "w.duckdb", **settings))
+
+
+def reasons(result):
+    return sorted(result.rejected["reason_code"].to_list())
+
+
+def test_every_line_is_loaded_a_duplicate_or_rejected(tmp_path):
+    folder = tmp_path / DAY
+    folder.mkdir()
+    lines = [
+        json.dumps(GOOD).encode(),
+        b'{"text": "broken',
+        b"[1, 2, 3]",
+        json.dumps({"title": "no text"}).encode(),
+        json.dumps({"text": "   "}).encode(),
+        json.dumps({"text": 42}).encode(),
+        b'{"text": "caf\xe9 bomb"}',
+        json.dumps(GOOD).encode(),
+        json.dumps({**GOOD, "id": "g2", "text": "Gunmen killed two guards.\x00\x07", "desk": "asia"}).encode(),
+    ]
+    (folder / "a.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    (folder / "notes.csv").write_text("a,b\n")
+    result = ingest(tmp_path)
+    assert result.n_records_read == 10
+    assert result.articles.height + result.duplicates.height + result.rejected.height == 10
+    assert result.articles.height == 2
+    assert result.duplicates["kind"].to_list() == ["exact"]
+    assert reasons(result) == sorted(["malformed_json", "not_an_object", "missing_text", "empty_text", "wrong_type",
+                                      "invalid_utf8", "unsupported_file"])
+    with_extra = result.articles.filter(result.articles["source_id"] == "g2").row(0, named=True)
+    assert with_extra["text"] == "Gunmen killed two guards."
+    assert json.loads(with_extra["extra_fields"]) == {"desk": "asia"}
+    assert result.rejected.filter(result.rejected["reason_code"] == "malformed_json")["line_no"].to_list() == [2]
+
+
+def test_txt_file_title_is_first_line_and_published_is_folder_date(tmp_path):
+    folder = tmp_path / DAY
+    folder.mkdir()
+    (folder / "story.txt").write_text("\nTwin blasts kill 20\n\nTwenty people were killed in Homs.\n", encoding="utf-8")
+    row = ingest(tmp_path).articles.row(0, named=True)
+    assert row["title"] == "Twin blasts kill 20"
+    assert row["text"] == "Twenty people were killed in Homs."
+    assert row["published_at"].isoformat() == "2016-03-01T00:00:00+00:00"
+    assert row["outlet"] is None and row["language"] == "en"
+
+
+def test_truncated_gzip_keeps_whole_lines_and_rejects_the_rest(tmp_path):
+    folder = tmp_path / DAY
+    folder.mkdir()
+    payload = "\n".join(json.dumps({**GOOD, "id": str(i), "text": f"Article number {i} about an attack that killed {i} people."}) for i in range(200))
+    data = gzip.compress(payload.encode())
+    (folder / "b.jsonl.gz").write_bytes(data[:-20])
+    result = ingest(tmp_path)
+    assert "truncated_gzip" in reasons(result)
+    assert result.articles.height >= 150
+    assert result.articles.height + result.duplicates.height + result.rejected.height == result.n_records_read
+
+
+def test_gzip_past_the_cap_is_rejected_not_inflated(tmp_path):
+    folder = tmp_path / DAY
+    folder.mkdir()
+    payload = (json.dumps({"text": "x " * 1000}) + "\n").encode() * 3000  # ~6 MB inflated
+    (folder / "bomb.jsonl.gz").write_bytes(gzip.compress(payload))
+    result = ingest(tmp_path, max_gzip_bytes=1_000_000)
+    assert reasons(result)[-1] == "gzip_too_large" or "gzip_too_large" in reasons(result)
+    assert result.articles.height + result.duplicates.height < 3000
+
+
+def test_syndicated_near_duplicate_is_recorded(tmp_path):
+    folder = tmp_path / DAY
+    folder.mkdir()
+    body = ("A suicide bomber killed at least 30 people at a crowded market in the city on Tuesday, police said, "
+            "in the deadliest attack this year. Another 50 were wounded, hospital officials said.")
+    rows = [{**GOOD, "id": "1", "outlet": "AP", "text": body},
+            {**GOOD, "id": "2", "outlet": "Daily Star", "text": body + " Copyright AP."}]
+    (folder / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = ingest(tmp_path)
+    assert result.articles.height == 1
+    dup = result.duplicates.row(0, named=True)
+    assert (dup["kind"], dup["outlet"]) == ("near", "Daily Star") and dup["similarity"] >= 0.8
+
+
+def test_symlink_outside_the_archive_is_not_followed(tmp_path):
+    outside = tmp_path / "outside.jsonl"
+    outside.write_text(json.dumps(GOOD))
+    root = tmp_path / "archive"
+    (root / DAY).mkdir(parents=True)
+    (root / DAY / "link.jsonl").symlink_to(outside)
+    result = ingest(root)
+    assert result.articles.height == 0 and reasons(result) == ["symlink_outside_archive"]
+
+
+def test_folders_that_are_not_dates_are_reported(tmp_path):
+    (tmp_path / "2016-03-01").mkdir()
+    (tmp_path / "2016-02-31").mkdir()
+    (tmp_path / "misc").mkdir()
+    assert list_partitions(tmp_path) == ["2016-03-01"]
+    problems = archive_problems(tmp_path)
+    assert sorted(problems["source_file"].to_list()) == ["2016-02-31", "misc"]
+    assert set(problems["reason_code"]) == {"invalid_partition_folder"}
+
+
+def test_missing_archive_is_a_clear_error(tmp_path):
+    with pytest.raises(ArchiveError, match="does not exist"):
+        list_partitions(tmp_path / "nope")
+
+
+def test_non_english_article_is_loaded_with_its_language(tmp_path):
+    folder = tmp_path / DAY
+    folder.mkdir()
+    text = "Al menos 30 personas murieron el martes en un atentado suicida contra un mercado de la ciudad, según la policía."
+    (folder / "a.jsonl").write_text(json.dumps({"text": text}), encoding="utf-8")
+    assert ingest(tmp_path).articles["language"].to_list() == ["es"]
+
+
+def test_normalise_text_removes_controls_and_collapses_spaces():
+    assert normalise_text("At\u00a0least  83\r\nkilled\x07") == "At least 83\nkilled"

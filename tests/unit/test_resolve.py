@@ -1,0 +1,79 @@
+import datetime as dt
+
+import polars as pl
+
+from pipelines.nlp.extract import CLAIM_SCHEMA, EVENT_SCHEMA
+from pipelines.resolve import attack_types_compatible, resolve_incidents
+
+T0 = dt.datetime(2016, 2, 21, 9, tzinfo=dt.UTC)
+HOMS = {"place_name": "Homs", "place_id": "city:169577", "parent": None, "admin1": "Homs", "country": "Syria",
+        "country_code": "SY", "latitude": 34.7, "longitude": 36.7, "geo_precision": "city"}
+DAMASCUS = {**HOMS, "place_name": "Damascus", "place_id": "city:170654", "admin1": "Damascus", "latitude": 33.5}
+ZAYNAB = {**HOMS, "place_name": "Sayyida Zaynab", "place_id": "district:SY.Sayyida Zaynab", "parent": "Damascus",
+          "admin1": "Rif Dimashq", "geo_precision": "point"}
+
+
+def mention(mid, article, place, day, *, hours=0, precision="day", historical=False, attack="car_bomb", claimed=None):
+    start = end = day
+    if precision == "month":
+        start, end = day.replace(day=1), day.replace(day=28)
+    return {"mention_id": mid, "article_id": article, "partition_date": day, "ordinal": 0,
+            "reported_at": T0 + dt.timedelta(hours=hours), "outlet": "Wire", "event_date": start,
+            "date_start": start if precision != "day" else day - dt.timedelta(days=0), "date_end": end,
+            "date_precision": precision, "is_historical": historical, **place, "attack_type": attack,
+            "n_attacks": None, "perpetrator": claimed, "claimed_by": claimed, "evidence": "...",
+            "char_start": 0, "char_end": 3}
+
+
+def resolve(rows):
+    mentions = pl.DataFrame(rows, schema=EVENT_SCHEMA)
+    return resolve_incidents(mentions, pl.DataFrame(schema=CLAIM_SCHEMA))
+
+
+D = dt.date(2016, 2, 21)
+
+
+def test_same_attack_in_later_articles_joins_one_incident_with_a_stable_id():
+    first = resolve([mention("m1", "a1", HOMS, D)])
+    more = resolve([mention("m1", "a1", HOMS, D), mention("m2", "a2", HOMS, D, hours=20),
+                    mention("m3", "a3", HOMS, D + dt.timedelta(days=1), hours=30)])
+    assert more.incidents.height == 1
+    assert more.incidents["incident_id"][0] == first.incidents["incident_id"][0]
+    assert more.incidents["n_articles"][0] == 3
+    decisions = more.incident_mentions.sort("mention_id")
+    assert decisions["decision"].to_list() == ["anchor", "merged", "merged"]
+    assert "same place" in decisions["reason"][1]
+
+
+def test_two_attacks_in_the_same_city_a_week_apart_stay_two():
+    result = resolve([mention("m1", "a1", HOMS, D), mention("m2", "a2", HOMS, D + dt.timedelta(days=7), hours=170)])
+    assert result.incidents.height == 2
+
+
+def test_district_joins_the_city_it_lies_in_but_not_another_city():
+    result = resolve([mention("m1", "a1", ZAYNAB, D), mention("m2", "a2", DAMASCUS, D, hours=2),
+                      mention("m3", "a3", HOMS, D, hours=3)])
+    assert result.incidents.height == 2
+    places = sorted(result.incidents["place_name"].to_list())
+    assert places == ["Homs", "Sayyida Zaynab"]  # the most specific place names the incident
+
+
+def test_mentions_of_one_article_are_never_merged():
+    result = resolve([mention("m1", "a1", DAMASCUS, D), {**mention("m2", "a1", ZAYNAB, D), "ordinal": 1}])
+    assert result.incidents.height == 2
+
+
+def test_historical_month_reference_does_not_join_todays_attack():
+    result = resolve([mention("m1", "a1", ZAYNAB, D),
+                      mention("m2", "a2", ZAYNAB, dt.date(2016, 1, 1), precision="month", historical=True, attack="suicide_bombing")])
+    assert result.incidents.height == 2
+    old = result.incidents.filter(pl.col("is_historical")).row(0, named=True)
+    assert old["date_precision"] == "month"
+
+
+def test_incompatible_attack_types_or_claimants_stay_apart():
+    assert not attack_types_compatible("air_strike", "suicide_bombing")
+    assert attack_types_compatible("car_bomb", "suicide_bombing")
+    result = resolve([mention("m1", "a1", HOMS, D, claimed="Islamic State"),
+                      mention("m2", "a2", HOMS, D, hours=1, claimed="Nusra Front")])
+    assert result.incidents.height == 2
