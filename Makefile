@@ -29,8 +29,9 @@ $(DAGSTER_HOME):
 run: $(VENV)/.stamp-run $(DAGSTER_HOME)
 	$(PY) -m pipelines.cli run
 
+# Tests make their own temporary Dagster instances and warehouses.
 test: $(VENV)/.stamp-test
-	$(PY) -m pytest -q
+	env -u DAGSTER_HOME $(PY) -m pytest -q
 
 ui: $(VENV)/.stamp-run $(DAGSTER_HOME)
 	$(VENV)/bin/dagster dev -w workspace.yaml -h $${DAGSTER_UI_HOST:-127.0.0.1} -p $${DAGSTER_UI_PORT:-3000}

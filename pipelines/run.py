@@ -35,7 +35,7 @@ def run_archive(
         "archive": ArchiveResource(root=str(archive_root)),
         "warehouse": WarehouseResource(path=str(Path(warehouse_path).resolve())),
     }
-    if instance is None and os.environ.get("DAGSTER_HOME"):
+    if instance is None and os.environ.get("DAGSTER_HOME") and Path(os.environ["DAGSTER_HOME"]).is_dir():
         instance = dg.DagsterInstance.get()
     return dg.materialize(
         [*ALL_ASSETS, *ALL_CHECKS],
