@@ -2,9 +2,9 @@
 
 Pure polars, no Dagster or DuckDB. Rules (DESIGN.md §4), configurable in ReconcileRules:
 1. per incident x category x source keep the source's latest figure (tolls are revised:
-   an older figure is superseded, not averaged); within one article, the later sentence;
+   an older figure is superseded, not averaged); within one article, the largest;
 2. each claim is an interval: exact N -> [N, N]; at least N -> [N, open);
-   more than N -> [N+1, open); up to N -> [?, N]; between A and B -> [A, B];
+   more than N -> [N+1, open) (claims store the stated N with qualifier more_than); up to N -> [?, N]; between A and B -> [A, B];
    vague words -> [table value, open) (data/vague_quantifiers.json);
 3. low = smallest credible lower bound (perpetrator claims are not credible);
    high = largest figure stated by any source (high_open when that figure was a lower
@@ -50,23 +50,25 @@ class ReconcileRules:
 
 def _with_intervals(claims: pl.DataFrame) -> pl.DataFrame:
     """Add the claim's lower bound, stated figure and open flag."""
+    lower = pl.coalesce("value_low", "value_high") + pl.when(pl.col("qualifier") == "more_than").then(1).otherwise(0)
     return claims.with_columns(
-        pl.coalesce("value_low", "value_high").alias("lower"),
-        pl.coalesce("value_high", "value_low").alias("figure"),
+        lower.alias("lower"),
+        pl.coalesce(pl.col("value_high"), lower).alias("figure"),
         pl.col("value_high").is_null().alias("open"),
     )
 
 
 def latest_per_source(claims: pl.DataFrame) -> pl.DataFrame:
     """Mark each claim superseded when the same source gave a later figure for the same
-    incident and category (later article, or later sentence of the same article)."""
-    ranked = claims.with_columns(pl.col("in_title").not_().alias("_body")).sort(
-        ["incident_id", "category", "source", "reported_at", "_body", "char_start", "claim_id"]
+    incident and category. Within one article (same publication time) the larger figure
+    stands: an article's "the attacker was also killed" does not revise its toll of 12."""
+    ranked = claims.with_columns(pl.coalesce("value_low", "value_high").alias("_value")).sort(
+        ["incident_id", "category", "source", "reported_at", "_value", "char_start", "claim_id"], nulls_last=False
     )
     return ranked.with_columns(
         (pl.int_range(pl.len()).over(["incident_id", "category", "source"])
          < pl.len().over(["incident_id", "category", "source"]) - 1).alias("is_superseded")
-    ).drop("_body")
+    ).drop("_value")
 
 
 def _basis(best: dict, low: dict, high: dict, n_claims: int, n_sources: int, excluded: int) -> str:

@@ -6,6 +6,8 @@ Rules over tokens (they work on spacy.blank("en") and use POS tags when a tagger
 - casualty verb before the figure: "killing 59", "Blasts kill 129", "wounding dozens";
 - toll: "the death toll rose to 83", "the number of injured reached 40";
 - singular: "a police officer was killed", "killing a soldier".
+Attackers who die are counted in "killed" as GTD does (the victims' figure is usually
+the larger one, and reconciliation keeps the largest figure per source and article).
 Not casualties: ages, years, distances, "four blasts", "two car bombs", subsets
 ("including two children"), combined totals ("killed or wounded"), earlier figures in
 a revision ("rose from 30 to 83" keeps 83).
@@ -27,6 +29,7 @@ CATEGORY_WORDS = {
     "lives": "killed", "death": "killed", "fatally": "killed", "lynched": "killed",
     "wounded": "wounded", "injured": "wounded", "hurt": "wounded", "injuries": "wounded", "wounds": "wounded",
     "hospitalised": "wounded", "hospitalized": "wounded", "maimed": "wounded", "injuring": "wounded",
+    "stabbed": "wounded",
     "missing": "missing", "unaccounted": "missing",
     "kidnapped": "kidnapped", "abducted": "kidnapped", "hostage": "kidnapped", "hostages": "kidnapped",
     "arrested": "arrested", "detained": "arrested",
@@ -73,10 +76,11 @@ FILLERS = frozenset(
     of the them whom those were was have has had been being are is be also reportedly later all confirmed
     believed thought to initially so far now since already subsequently eventually instantly immediately
     either both more some other another who which that seriously critically badly severely slightly lightly
-    fatally mostly were' many most nearly almost more
+    fatally mostly were' many most nearly almost more then became become got get getting sustained suffered
     """.split()
 )
 SUBSET_BEFORE = frozenset({"including", "among", "includes", "include"})
+VIOLENT_VERBS = frozenset({"shot", "stabbed", "beaten", "hacked", "burned", "burnt", "bludgeoned", "crushed", "trampled", "gunned", "clubbed", "strangled"})
 SHOT_DEAD_NEXT = frozenset({"dead", "death", "and"})
 REVISION_WORDS = frozenset("toll rose risen climbed jumped increased reached stood stands stand rise rises climb climbs reach reaches put at to of now has had was is the final official death number from further since by".split())
 
@@ -128,6 +132,12 @@ def _after(doc: Doc, first: int, stop: int) -> tuple[str | None, int]:
             if nxt in {"or", "and", "/"} and CATEGORY_WORDS.get(nxt2) not in (None, CATEGORY_WORDS[lower]):
                 return "combined", i  # "killed or wounded": a total of casualties, not one category
             return CATEGORY_WORDS[lower], i
+        if lower == "to" and i + 1 < stop and doc[i + 1].lower_ == "death":
+            return "killed", i + 1  # "stabbed to death", "1 pedestrian to death"
+        if lower in VIOLENT_VERBS and i + 2 < stop and doc[i + 1].lower_ == "to" and doc[i + 2].lower_ == "death":
+            return "killed", i + 2
+        if lower in VIOLENT_VERBS and i + 1 < stop and doc[i + 1].lower_ == "dead":
+            return "killed", i + 1
         if lower == "shot" and i + 1 < stop and doc[i + 1].lower_ in SHOT_DEAD_NEXT:
             if doc[i + 1].lower_ == "and" and i + 2 < stop and doc[i + 2].lower_ in CATEGORY_WORDS:
                 return CATEGORY_WORDS[doc[i + 2].lower_], i + 2
@@ -136,14 +146,24 @@ def _after(doc: Doc, first: int, stop: int) -> tuple[str | None, int]:
             i += 1
             seen += 1
             continue
-        if lower == "," and i + 1 < stop and doc[i + 1].lower_ in SUBSET_BEFORE | {"mostly", "most", "many", "mainly", "all"}:
-            # skip a parenthetical: "Seven people, including Hamish, were killed"
+        if lower == "," or lower in SUBSET_BEFORE:
+            # skip a parenthetical: "Seven people, including Hamish, were killed",
+            # "40 people, 6 soldiers and 34 civilians, were killed", "6 people including 3
+            # soldiers were killed": it must close on a comma or run into the verb group
             j = i + 1
-            while j < stop and doc[j].lower_ != "," and j - i < 12:
+            while j < stop and j - i < 14 and doc[j].lower_ not in {",", "were", "was", "have", "had", "are"}:
+                if doc[j].lower_ in CATEGORY_WORDS:
+                    break
                 j += 1
-            if j >= stop or doc[j].lower_ != ",":
+            if j >= stop or j - i >= 14:
                 return None, i
-            i = j + 1
+            if doc[j].lower_ == ",":
+                j += 1
+                if j >= stop or doc[j].lower_ not in FILLERS | set(CATEGORY_WORDS):
+                    return None, i
+            elif lower == ",":
+                return None, i
+            i = j
             seen += 1
             continue
         if lower in FILLERS or _is_person_noun(token) or _is_modifier(token):
@@ -169,6 +189,8 @@ def _before(doc: Doc, start: int, sent_start: int) -> tuple[str | None, str]:
         return VERBS_BEFORE_FIGURE[lower], "verb_before"
     if lower == "of" and i - 1 >= sent_start and doc[i - 1].lower_ in {"lives", "deaths", "death"}:
         return "killed", "lives_of"
+    if lower == "of" and i - 1 >= sent_start and doc[i - 1].lower_ in {"wounding", "injuring", "injury", "injuries"}:
+        return "wounded", "lives_of"
     # toll: a revision verb right before, "toll"/"number of dead" as its subject (parsed)
     # or a few words further left (no parser)
     if lower in {"to", "at", "reached", "hit", "is", "was", "of", "stood", "stands", "reach", "hits"}:
@@ -212,9 +234,30 @@ def _skip_figure(doc: Doc, span: Span, sent_start: int) -> bool:
         return after in {"-", "%", "percent", "am", "pm", "a.m.", "p.m.", "o'clock"} or after2 in {"old", "-"} or after.startswith("-year")
     if after == "of" and after2 in {"the", "those", "them", "whom"}:
         third = doc[span.end + 2].lower_ if span.end + 2 < len(doc) else ""
-        if third in CATEGORY_WORDS or third in {"victims", "casualties", "people", "dead"}:
+        if third in CATEGORY_WORDS or third in {"casualties", "dead"}:
             return True  # "two of the dead were children": a subset
     return False
+
+
+CASUALTY_LEMMAS = {"kill": "killed", "die": "killed", "wound": "wounded", "injure": "wounded", "hurt": "wounded",
+                   "kidnap": "kidnapped", "abduct": "kidnapped", "arrest": "arrested", "detain": "arrested"}
+
+
+def _by_dependency(doc: Doc, fspan: Span) -> tuple[str | None, str]:
+    """Parse-based fallback: the figure's noun is the subject or object of a casualty verb
+    ("40 personnel belonging to the CRPF were killed")."""
+    token = fspan.root
+    noun = token.head if token.dep_ == "nummod" else token
+    while noun.dep_ == "conj" and noun.head.i != noun.i:
+        noun = noun.head
+    if noun.head.lower_ in SUBSET_BEFORE or noun.dep_ == "pobj" and noun.head.lower_ in {"including", "among"}:
+        return None, ""
+    verb = noun.head
+    if noun.dep_ in {"nsubjpass", "nsubj", "dobj", "obj"} and verb.pos_ == "VERB":
+        category = CASUALTY_LEMMAS.get(verb.lemma_.lower())
+        if category and not (noun.dep_ == "nsubj" and category != "killed"):
+            return category, "dependency"
+    return None, ""
 
 
 def find_in_span(span: Span) -> list[CasualtyFigure]:
@@ -256,6 +299,8 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
             category, rule = after_category, "figure_before_casualty_word"
         else:
             category, rule = _before(doc, fspan.start, span.start)
+        if category is None and doc.has_annotation("DEP"):
+            category, rule = _by_dependency(doc, fspan)
         if category is None:
             continue
         if figure.text.lower() in {"a", "an"} and rule not in {"figure_before_casualty_word", "verb_before"}:

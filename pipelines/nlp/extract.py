@@ -99,11 +99,18 @@ def _context_countries(doc: Doc, title_doc: Doc | None) -> set[str]:
     return set(codes)
 
 
-def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMention]) -> list[PlaceMention]:
+CAPITAL_OF = re.compile(r"\b(?:the\s+)?([A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+capital\b")
+
+
+def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMention],
+               group_spans: list[tuple[int, int, str]] = ()) -> list[PlaceMention]:
     found: list[PlaceMention] = []
+    gaz = load_gazetteer()
     for ent in sent.ents:
         if ent.label_ not in PLACE_LABELS:
             continue
+        if any(s <= ent.start_char < e for s, e, _ in group_spans):
+            continue  # "Islamic State of Iraq and the Levant" names a group, not a place
         place = resolve(ent.kb_id_ or ent.text, countries) or resolve(ent.text, countries)
         if place is None and ent.text.startswith(("the ", "The ")):
             place = resolve(ent.text[4:], countries)
@@ -117,13 +124,26 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
         if resolve(match.group(1), countries) is not None:
             continue
         # a place our gazetteer lacks: keep its name; the country comes from the text
-        country = next(iter(sorted(countries)), None)
+        country = next((p.place.country_code for p in found if p.start > start), None) or next(iter(sorted(countries)), None)
         if country is None:
             continue
         parent = load_gazetteer().countries[country]
         kind = "district" if match.group(2).lower() in {"district", "village", "town", "area"} else "admin1"
         place = Place(f"{kind}:{country}.{name}", name, kind, country, parent.name, None, None, None, None, 0)
+        # "in Baghlani Jadid district, Baghlan, Afghanistan": the next place is where it lies
+        after = [p for p in found if p.start > start]
+        nxt = min(after, key=lambda p: p.start) if after else None
+        if nxt is not None and nxt.place.country_code == country and nxt.start - (start + len(match.group(0))) < 25:
+            admin1 = nxt.place.name if nxt.place.kind == "admin1" else nxt.place.admin1
+            parent = nxt.place.name if nxt.place.kind == "city" else None
+            place = Place(place.place_id, place.name, kind, country, parent_country_name(country), admin1, parent,
+                          nxt.place.latitude, nxt.place.longitude, 0)
         found.append(PlaceMention(start, start + len(match.group(1)), match.group(1), place))
+    for match in CAPITAL_OF.finditer(sent.text):
+        code = gaz.demonyms.get(match.group(1))
+        if code and code in gaz.capitals:
+            start = sent.start_char + match.start()
+            found.append(PlaceMention(start, sent.start_char + match.end(), match.group(0), gaz.capitals[code]))
     for match in ANAPHORA.finditer(sent.text):
         kind = ANAPHOR_KINDS[match.group(1).lower()]
         antecedent = last_by_kind.get(kind)
@@ -132,6 +152,10 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
             found.append(PlaceMention(start, sent.start_char + match.end(), match.group(0), antecedent.place))
     found.sort(key=lambda p: p.start)
     return found
+
+
+def parent_country_name(code: str) -> str:
+    return load_gazetteer().countries[code].name
 
 
 def _leaf_places(places: list[PlaceMention]) -> list[PlaceMention]:
@@ -149,7 +173,14 @@ def _coordinated(sentence_text: str, offset: int, leaves: list[PlaceMention]) ->
     best: list[PlaceMention] = []
     run: list[PlaceMention] = []
     for mention in leaves:
-        if run and COORDINATION.match(sentence_text[run[-1].end - offset : mention.start - offset]) and not run[-1].place.related(mention.place):
+        between = sentence_text[run[-1].end - offset : mention.start - offset] if run else ""
+        joined = run and COORDINATION.match(between) and not run[-1].place.related(mention.place)
+        if joined and "and" not in between and "&" not in between:
+            # "in Damascus, Homs" lists two cities; "Innere Stadt, Vienna" and "Makassar,
+            # Sulawesi" name one place and where it is: a bare comma joins only big peers
+            a, b = run[-1].place, mention.place
+            joined = a.kind == b.kind == "city" and min(a.population, b.population) >= 100_000
+        if joined:
             run.append(mention)
         else:
             run = [mention]
@@ -171,7 +202,8 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
         if d is not None:
             figures_by_doc[id(d)] = d._.casualty_figures or []
     for index, (sent, in_title) in enumerate(spans):
-        places = _places_in(sent, countries, last_by_kind)
+        group_spans = [(s + sent.start_char, e + sent.start_char, n) for s, e, n in find_groups(sent.text)]
+        places = _places_in(sent, countries, last_by_kind, group_spans)
         for mention in places:
             last_by_kind[mention.place.kind] = mention
             last_by_kind["any"] = mention
@@ -182,7 +214,7 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
             for _token, phrase in sources:
                 tracker.resolve(phrase)  # remember who speaks, for "It said ..." later
         text = sent.text
-        groups = [(s + sent.start_char, e + sent.start_char, n) for s, e, n in find_groups(text)]
+        groups = group_spans
         responsibility, responsibility_all = None, False
         match = RESPONSIBILITY.search(text)
         if match and groups and not NO_CLAIM.search(text):
@@ -200,6 +232,41 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
                      responsibility, responsibility_all, classify_attack(text), count_attacks(text))
         )
     return sentences
+
+
+def _most_specific(leaves: list[PlaceMention]) -> PlaceMention:
+    """The most specific place of a sentence (district over city over province), first named on ties."""
+    return min(leaves, key=lambda m: (KIND_RANK[m.place.kind], m.start))
+
+
+def _country_from_words(text: str) -> PlaceMention | None:
+    """Last resort for an article naming no place: the country its demonyms ("Afghan",
+    "Syrian") or the armed groups it names point to."""
+    gaz = load_gazetteer()
+    votes: dict[str, int] = {}
+    for word in re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)?\b", text):
+        code = gaz.demonyms.get(word)
+        if code:
+            votes[code] = votes.get(code, 0) + 2
+    for _s, _e, name in find_groups(text):
+        code = GROUP_COUNTRY.get(name)
+        if code:
+            votes[code] = votes.get(code, 0) + 1
+    if not votes:
+        return None
+    code = sorted(votes, key=lambda c: (-votes[c], c))[0]
+    country = gaz.countries[code]
+    return PlaceMention(0, 0, country.name, country)
+
+
+# Where a group's attacks happen when an article names no place (a weak prior).
+GROUP_COUNTRY = {
+    "Taliban": "AF", "Islamic State - Khorasan Province": "AF", "Tehrik-i-Taliban Pakistan": "PK",
+    "Baloch Liberation Army": "PK", "Lashkar-e-Jhangvi": "PK", "al-Shabaab": "SO", "Boko Haram": "NG",
+    "Islamic State West Africa Province": "NG", "Communist Party of India (Maoist)": "IN", "Houthis": "YE",
+    "Abu Sayyaf": "PH", "New People's Army": "PH", "Hayat Tahrir al-Sham": "SY", "Nusra Front": "SY",
+    "Kurdistan Workers' Party": "TR", "Jama'at Nasr al-Islam wal Muslimin": "ML", "Allied Democratic Forces": "CD",
+}
 
 
 def _nearest(items: list, position: int, key=lambda x: x.start):
@@ -246,11 +313,13 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
     lead_dates = [d for s in lead for d in s.dates if not d.is_historical]
     focus_date = lead_dates[0] if lead_dates else default_event_date(published)
     focus_place: PlaceMention | None = None
-    for s in lead:
+    for s in [*lead, *sentences]:  # the lead first, else the first place the article names
         leaves = _leaf_places(s.places)
         if leaves:
-            focus_place = leaves[0]
+            focus_place = _most_specific(leaves)
             break
+    if focus_place is None:
+        focus_place = _country_from_words(doc.text + " " + (title_doc.text if title_doc is not None else ""))
 
     events: list[Event] = []
     claim_rows: list[dict] = []
@@ -284,7 +353,7 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
             event = event_for(place, date if date is not focus_date or sentence.dates else focus_date, historical, sentence)
             claim_rows.append(_claim_row(article, figure, sentence, claimant, event, None))
         if leaves:
-            last_place = leaves[-1]
+            last_place = _most_specific(leaves)
 
     # an article about an attack that gives no figure still reports an incident
     if not events and any(s.attack_type for s in lead) and (focus_place is not None):

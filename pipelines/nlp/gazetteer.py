@@ -35,8 +35,20 @@ NOT_PLACES = frozenset(
     Western Sunday Monday Tuesday Wednesday Thursday Friday Saturday January February April
     June July September October November December Shia Sunni Shiite Shi'ite Islam Amaq Dar
     Sadr Tin Along Forces Force Beach Market Hospital Media Observatory Agency Rescue Safe
+    West East North South Paradise Capital Hamas Taliban Shabaab Houthi Houthis Maoist Maoists
     """.split()
 )
+
+
+_QUOTES = str.maketrans({"ʼ": "'", "’": "'", "‘": "", "ʿ": "", "ʾ": "", "`": ""})
+
+
+def ascii_name(name: str) -> str:
+    """"Kandahār" -> "Kandahar": news spells places without diacritics."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in folded if not unicodedata.combining(c)).translate(_QUOTES)
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,8 @@ class Gazetteer:
         self.by_name: dict[str, list[Place]] = {}
         self.countries: dict[str, Place] = {}
         self.admin1: dict[tuple[str, str], Place] = {}
+        self.demonyms: dict[str, str] = {}  # "Afghan" -> "AF"
+        self.capitals: dict[str, Place] = {}  # "AF" -> Kabul
 
     def add(self, name: str, place: Place) -> None:
         name = name.strip()
@@ -141,10 +155,11 @@ def load_gazetteer() -> Gazetteer:
         code = row["country_code"]
         if code not in country_names:
             continue
-        place = Place(f"admin1:{code}.{row['admin1_code']}", row["name"], "admin1", code, country_names[code],
-                      row["name"], None, _float(row.get("latitude")), _float(row.get("longitude")), 0)
+        name = ascii_name(row["name"])
+        place = Place(f"admin1:{code}.{row['admin1_code']}", name, "admin1", code, country_names[code],
+                      name, None, _float(row.get("latitude")), _float(row.get("longitude")), 0)
         gaz.admin1[(code, row["admin1_code"])] = place
-        for name in [row["name"], *(row.get("aliases") or "").split("|")]:
+        for name in [row["name"], place.name, *(row.get("aliases") or "").split("|")]:
             gaz.add(name, place)
             for suffix in (" Province", " Governorate", " State", " Region"):
                 if not name.endswith(suffix):
@@ -155,13 +170,26 @@ def load_gazetteer() -> Gazetteer:
         if code not in country_names:
             continue
         admin1 = gaz.admin1.get((code, row.get("admin1code") or ""))
-        place = Place(f"city:{geonameid}", row["name"], "city", code, country_names[code],
+        place = Place(f"city:{geonameid}", ascii_name(row["name"]), "city", code, country_names[code],
                       admin1.name if admin1 else None, None, row["latitude"], row["longitude"],
                       int(row.get("population") or 0))
         gaz.add(row["name"], place)
+        gaz.add(place.name, place)
+        stem = _strip_article(place.name).lower()[:3]
         for alt in row.get("alternatenames") or ():
-            if _LATIN.match(alt) and alt[0].isupper():
+            # GeoNames' alternate names include person-like words ("Ahmad" for Al Ahmadi):
+            # keep spellings of the same name, and exonyms of big cities only
+            if _LATIN.match(alt) and alt[0].isupper() and len(alt) >= 4 and (
+                _strip_article(ascii_name(alt)).lower()[:3] == stem or place.population >= 1_000_000
+            ):
                 gaz.add(alt, place)
+
+    for row in _read_tsv("demonyms.tsv"):
+        gaz.demonyms[row["demonym"]] = row["country_code"]
+    for code, row in gc.get_countries().items():
+        capital = [p for p in gaz.candidates(row.get("capital") or "") if p.country_code == code and p.kind == "city"]
+        if capital:
+            gaz.capitals[code] = capital[0]
 
     by_canonical: dict[tuple[str, str], Place] = {}
     for row in _read_tsv("place_aliases.tsv"):

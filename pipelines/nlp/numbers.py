@@ -116,7 +116,7 @@ def _interval(value: int, qualifier: str) -> tuple[int | None, int | None]:
     if qualifier == "at_least":
         return value, None
     if qualifier == "more_than":
-        return value + 1, None
+        return value, None  # the stated bound; reconciliation reads it as [N+1, open)
     if qualifier == "at_most":
         return None, value
     return value, value

@@ -52,6 +52,23 @@ def _ruler_names() -> dict[str, str]:
     return names
 
 
+# "United States State Department", "Syrian Army": a place name that starts an
+# organisation's name is not the place of the event.
+ORG_WORDS = frozenset("""
+    State Department Ministry Army Government Embassy Forces Force Police Airlines Airways Times Post
+    Red National Federal University Bank Stock Exchange Television TV Radio News Agency Council Party
+    Liberation Front Movement Revolutionary Guard Guards Navy Air Defence Defense Security Intelligence
+    """.split())
+
+
+def _inside_a_name(doc: Doc, start: int, end: int) -> bool:
+    """The span is part of a longer proper name: followed by an organisation word, or
+    glued by a hyphen to the word before ("Khanaqa-e-Malawi")."""
+    if end < len(doc) and doc[end].text in ORG_WORDS and doc[end].is_title | doc[end].is_upper:
+        return True
+    return start > 0 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_
+
+
 @Language.factory("gazetteer_ruler", assigns=["doc.ents"], default_config={"max_ngram": MAX_NGRAM})
 class GazetteerRuler:
     """Marks gazetteer places as GPE entities before the statistical NER sees the text.
@@ -88,6 +105,8 @@ class GazetteerRuler:
                 if when is None and text.lower().startswith(("al-", "el-", "al ")):
                     when = self.names.get(text[3:])
                 if when == "after_locative" and not (i > 0 and doc[i - 1].lower_ in LOCATIVE):
+                    when = None
+                if when is not None and _inside_a_name(doc, i, i + size):
                     when = None
                 if when is not None:
                     matched = Span(doc, i, i + size, label="GPE", kb_id=text)

@@ -62,7 +62,7 @@ def test_more_than_140_is_an_aggregate_over_both_incidents(seed_warehouse):
         select a.value_low, a.qualifier, a.n_incidents, a.status
         from aggregate_claims a order by a.claim_id
     """).fetchall()
-    assert rows and all(r[:3] == (141, "more_than", 2) for r in rows)
+    assert rows and all(r[:3] == (140, "more_than", 2) for r in rows)
     assert {r[3] for r in rows} == {"consistent"}
     assert seed_warehouse.execute("select count(*) from claims where is_aggregate and incident_id is not null").fetchone()[0] == 0
 

@@ -67,7 +67,7 @@ def test_ties_go_to_the_majority_then_the_lowest():
 
 
 def test_more_than_and_vague_are_lower_bounds():
-    rows = [claim("c1", 141, None, "more_than", "Reuters", "media"),
+    rows = [claim("c1", 140, None, "more_than", "Reuters", "media"),
             claim("c2", 24, None, "vague", "witnesses", "witness")]
     row = ranges(rows)[0]["i1", "killed"]
     assert (row["low"], row["high"], row["high_open"], row["conflicting"]) == (24, 141, True, False)
@@ -76,7 +76,7 @@ def test_more_than_and_vague_are_lower_bounds():
 def test_aggregate_is_checked_against_its_parts_and_never_used():
     rows = [claim("c1", 83, None, "at_least", "pro-government media", "state_media", incident="i1"),
             claim("c2", 59, None, "at_least", "Observatory", "monitor", incident="i2"),
-            claim("agg", 141, None, "more_than", "Wire (unattributed)", "unattributed", aggregate=True),
+            claim("agg", 140, None, "more_than", "Wire (unattributed)", "unattributed", aggregate=True),
             claim("agg2", 120, 120, "exact", "Wire (unattributed)", "unattributed", aggregate=True)]
     casualties, marked = reconcile_casualties(pl.DataFrame(rows))
     assert set(casualties["incident_id"]) == {"i1", "i2"}
@@ -91,3 +91,11 @@ def test_reconcile_is_deterministic():
     first, _ = reconcile_casualties(pl.DataFrame(rows))
     second, _ = reconcile_casualties(pl.DataFrame(list(reversed(rows))))
     assert first.equals(second)
+
+
+def test_within_one_article_the_larger_figure_of_a_source_stands():
+    rows = [claim("c1", 12, 12, "exact", "Wire (unattributed)", "unattributed", 1, char_start=10),
+            claim("c2", 1, 1, "exact", "Wire (unattributed)", "unattributed", 1, char_start=200)]
+    r, marked = ranges(rows)
+    assert r["i1", "killed"]["best"] == 12
+    assert dict(zip(marked["claim_id"], marked["is_superseded"], strict=True)) == {"c1": False, "c2": True}
