@@ -202,6 +202,12 @@ def esc(value) -> str:
     return "" if value is None else html.escape(str(value), quote=True)
 
 
+def pesc(value) -> str:
+    """Escape text for a plotly label: plotly reads <, > and & as its own markup and decodes
+    &lt; &gt; &amp; back for display (it would show &quot; literally, so quotes stay)."""
+    return "" if value is None else html.escape(str(value), quote=False)
+
+
 def fmt_int(n) -> str:
     return "?" if n is None else f"{n:,}"
 
@@ -340,19 +346,19 @@ def range_figure(inc: IncidentData):
             x=[low, c["high"]], y=[cat, cat], mode="lines+markers", showlegend=False,
             line=dict(color=colour, width=10), opacity=0.45,
             marker=dict(symbol="line-ns-open", size=18, color=colour, line=dict(width=2)),
-            hoverinfo="text", text=[esc(label), esc(label)]))
+            hoverinfo="text", text=[pesc(label), pesc(label)]))
         if c["high_open"]:
             beyond = c["high"] * (1.6 if log else 1.0) + (0 if log else 0.12 * top)
             fig.add_trace(go.Scatter(
                 x=[c["high"], beyond], y=[cat, cat], mode="lines+markers", showlegend=False,
                 line=dict(color=colour, width=2, dash="dot"),
                 marker=dict(symbol=["line-ns-open", "triangle-right"], size=[1, 13], color=colour),
-                hoverinfo="text", text=[esc(f"{cat}: high {c['high']:,} was stated as a lower bound")] * 2))
+                hoverinfo="text", text=[pesc(f"{cat}: high {c['high']:,} was stated as a lower bound")] * 2))
         fig.add_trace(go.Scatter(
             x=[c["best"]], y=[cat], mode="markers+text", showlegend=False,
             marker=dict(symbol="diamond", size=15, color=colour, line=dict(color="#ffffff", width=1.5)),
-            text=[f"{c['best']:,}"], textposition="top center", textfont=dict(color=colour),
-            hoverinfo="text", hovertext=[esc(label + (" · sources disagree" if c["conflicting"] else ""))]))
+            text=[f"{c['best']:,}"], textposition="top center", textfont=dict(color=colour), cliponaxis=False,
+            hoverinfo="text", hovertext=[pesc(label + (" · sources disagree" if c["conflicting"] else ""))]))
     height = 70 + 48 * len(cats)
     xaxis = _axis(title=dict(text="people" + (" (log scale)" if log else "")),
                   type="log" if log else "linear")
@@ -376,7 +382,7 @@ def timeline_figure(inc: IncidentData):
         fig.add_annotation(text="no source gave a casualty figure for this incident", showarrow=False,
                            x=0.5, y=0.5, xref="paper", yref="paper", font=dict(color="#5b6570"))
         return fig, 120
-    fig = make_subplots(rows=1, cols=len(cats), subplot_titles=[esc(c) for c in cats],
+    fig = make_subplots(rows=1, cols=len(cats), subplot_titles=[pesc(c) for c in cats],
                         horizontal_spacing=0.08 if len(cats) > 1 else 0.0)
     sources = sorted({r["source"] for r in inc.timeline})
     # Same time axis in every subplot, padded so a single report is not a zero-width axis.
@@ -398,10 +404,10 @@ def timeline_figure(inc: IncidentData):
                 " · perpetrator" if perpetrator else "")
             hover = [
                 "<br>".join([
-                    f"<b>{esc(source)}</b> ({esc(p['claimant_kind'])})",
-                    f"{esc(cat)}: {esc(figure_text(p['value_low'], p['value_high']))} "
-                    f"({esc(p['qualifier'])}: “{esc(p['raw_phrase'])}”)",
-                    f"{esc(p['outlet'] or 'unknown outlet')}, {p['reported_at']:%Y-%m-%d %H:%M} UTC",
+                    f"<b>{pesc(source)}</b> ({pesc(p['claimant_kind'])})",
+                    f"{pesc(cat)}: {pesc(figure_text(p['value_low'], p['value_high']))} "
+                    f"({pesc(p['qualifier'])}: “{pesc(p['raw_phrase'])}”)",
+                    f"{pesc(p['outlet'] or 'unknown outlet')}, {p['reported_at']:%Y-%m-%d %H:%M} UTC",
                 ] + (["superseded by a later figure from this source"] if p["is_superseded"] else [])
                   + (["perpetrator's claim (never sets best)"] if p["is_perpetrator_claim"] else []))
                 for p in points
@@ -409,7 +415,7 @@ def timeline_figure(inc: IncidentData):
             fig.add_trace(go.Scatter(
                 x=[p["reported_at"] for p in points],
                 y=[figure_value(p["value_low"], p["value_high"]) for p in points],
-                mode="lines+markers", name=esc(name), legendgroup=esc(source),
+                mode="lines+markers", name=pesc(name), legendgroup=pesc(source),
                 showlegend=source not in shown_in_legend,
                 line=dict(color=colour[source], width=2, dash="dot" if perpetrator else "solid",
                           shape="hv"),
@@ -455,21 +461,21 @@ def map_figure(incidents: list[IncidentData], *, with_land: bool):
                 continue
             c = inc.casualties.get("killed")
             hover.append("<br>".join([
-                f"<b>{esc(place_text(r))}</b>",
-                esc(date_text(r)),
-                f"killed: {esc(range_text(c)) if c else 'no figure'}",
-                esc(r["incident_id"]) + (" · earlier event" if r["is_historical"] else ""),
+                f"<b>{pesc(place_text(r))}</b>",
+                pesc(date_text(r)),
+                f"killed: {pesc(range_text(c)) if c else 'no figure'}",
+                pesc(r["incident_id"]) + (" · earlier event" if r["is_historical"] else ""),
             ]))
         fig.add_trace(go.Scattergeo(
             lon=[r["longitude"] for r in located], lat=[r["latitude"] for r in located],
-            mode="markers+text", text=[esc(r["place_name"]) for r in located],
+            mode="markers+text", text=[pesc(r["place_name"]) for r in located],
             textposition="top center", textfont=dict(size=10, color="#1b1f24"),
             hovertext=hover, hoverinfo="text", showlegend=False,
             customdata=[r["incident_id"] for r in located],
             marker=dict(size=[6 + min(24.0, 2.2 * math.sqrt(max(k or 0, 0))) for k in killed],
                         color=["#8c96a0" if r["is_historical"] else "#b2182b" for r in located],
                         opacity=0.75, line=dict(color="#ffffff", width=1))))
-    geo = dict(scope="world", resolution=110, projection=dict(type="natural earth"),
+    geo = dict(scope="world", resolution=110, projection=dict(type="equirectangular"),
                showframe=True, framecolor="#c5ccd3", bgcolor="#f8fafc",
                showland=with_land, landcolor="#eceff2", showcountries=with_land,
                countrycolor="#b8c0c8", showcoastlines=with_land, coastlinecolor="#9aa4ae",
@@ -477,7 +483,13 @@ def map_figure(incidents: list[IncidentData], *, with_land: bool):
                lataxis=dict(showgrid=True, dtick=10, gridcolor="#dfe4e9"),
                lonaxis=dict(showgrid=True, dtick=10, gridcolor="#dfe4e9"))
     if located:
-        geo["fitbounds"] = "locations"
+        # Frame the incidents with a margin (plotly's fitbounds puts edge markers on the frame).
+        lats = [r["latitude"] for r in located]
+        lons = [r["longitude"] for r in located]
+        pad_lat = max(4.0, 0.15 * (max(lats) - min(lats)))
+        pad_lon = max(6.0, 0.15 * (max(lons) - min(lons)))
+        geo["lataxis"]["range"] = [max(-90.0, min(lats) - pad_lat), min(90.0, max(lats) + pad_lat)]
+        geo["lonaxis"]["range"] = [max(-180.0, min(lons) - pad_lon), min(180.0, max(lons) + pad_lon)]
     fig.update_layout(**_base_layout(420, geo=geo, margin=dict(l=10, r=10, t=10, b=10)))
     return fig, 420
 

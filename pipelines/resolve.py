@@ -24,6 +24,8 @@ import polars as pl
 
 ATTACK_FAMILIES = (
     frozenset({"suicide_bombing", "car_bomb", "ied", "bombing"}),
+    # complex attacks: a car bomb or suicide bomber opens the way for gunmen
+    frozenset({"suicide_bombing", "car_bomb", "armed_assault"}),
     frozenset({"shelling", "air_strike", "bombing"}),
     frozenset({"armed_assault", "assassination", "kidnapping"}),
     frozenset({"arson", "armed_assault"}),

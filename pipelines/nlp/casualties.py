@@ -80,6 +80,10 @@ FILLERS = frozenset(
     """.split()
 )
 SUBSET_BEFORE = frozenset({"including", "among", "includes", "include"})
+MONTH_WORDS = frozenset("""
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    """.split())
 VIOLENT_VERBS = frozenset({"shot", "stabbed", "beaten", "hacked", "burned", "burnt", "bludgeoned", "crushed", "trampled", "gunned", "clubbed", "strangled"})
 SHOT_DEAD_NEXT = frozenset({"dead", "death", "and"})
 REVISION_WORDS = frozenset("toll rose risen climbed jumped increased reached stood stands stand rise rises climb climbs reach reaches put at to of now has had was is the final official death number from further since by".split())
@@ -118,6 +122,19 @@ def _is_modifier(token: Token) -> bool:
     return token.lower_ in {"security", "police", "army", "government", "pro-government", "coal", "foreign", "local"}
 
 
+def _is_agent(doc: Doc, verb_i: int, stop: int) -> bool:
+    """The casualty verb takes an object ("killed 73 people"): what stood before it did the killing."""
+    verb = doc[verb_i]
+    if verb.lower_ not in VERBS_BEFORE_FIGURE:
+        return False
+    if doc.has_annotation("DEP") and any(c.dep_ in {"dobj", "obj"} for c in verb.children):
+        return True
+    j = verb_i + 1
+    while j < stop and doc[j].lower_ in {"at", "least", "more", "than", "about", "some", "nearly", "over", "up", "to", "another"}:
+        j += 1
+    return j < stop and (doc[j].like_num or doc[j].lower_ in {"dozens", "scores", "hundreds", "a", "an"})
+
+
 def _after(doc: Doc, first: int, stop: int) -> tuple[str | None, int]:
     """Scan right of a figure for its casualty word through people and fillers."""
     i, seen = first, 0
@@ -127,6 +144,8 @@ def _after(doc: Doc, first: int, stop: int) -> tuple[str | None, int]:
         if lower in CATEGORY_WORDS:
             if lower == "death" and not (i > 0 and doc[i - 1].lower_ in {"to"}):
                 return None, i
+            if _is_agent(doc, i, stop):
+                return None, i  # "two suicide bombers killed 73 people": the figure is the agent
             nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
             nxt2 = doc[i + 2].lower_ if i + 2 < len(doc) else ""
             if nxt in {"or", "and", "/"} and CATEGORY_WORDS.get(nxt2) not in (None, CATEGORY_WORDS[lower]):
@@ -228,6 +247,8 @@ def _skip_figure(doc: Doc, span: Span, sent_start: int) -> bool:
     after2 = doc[span.end + 1].lower_ if span.end + 1 < len(doc) else ""
     if before in SUBSET_BEFORE or (before == "them" and before2 == "among") or before in {"aged", "age", "no.", "$", "number", "route", "resolution", "from", "between"}:
         return True
+    if before.rstrip(".") in MONTH_WORDS or (before == "." and before2 in MONTH_WORDS):
+        return True  # "Jan. 26", "Feb 1": a date
     if before == "of" and before2 in {"ages", "age"}:
         return True
     if after in {"-", "year", "years", "%", "percent", "am", "pm", "a.m.", "p.m.", "o'clock"} or after.startswith("-year"):

@@ -115,9 +115,10 @@ def attribute(figure_token: Token, sources: list[tuple[Token, str]]) -> str | No
     if not sources:
         return None
     ancestors = {t.i for t in figure_token.ancestors}
-    governing = [phrase for token, phrase in sources if token.i in ancestors]
-    if governing:
-        return governing[0]
+    by_token = {token.i: phrase for token, phrase in sources}
+    for ancestor in figure_token.ancestors:  # nearest first: "X said ..., while Y put the toll at 62"
+        if ancestor.i in by_token:
+            return by_token[ancestor.i]
     # "At least 59 were killed, according to the Observatory": "according" hangs off the
     # main verb, not above the figure; "X said" may be a parataxis of the clause.
     root = figure_token.sent.root

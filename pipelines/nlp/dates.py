@@ -34,9 +34,10 @@ DATE_PATTERN = re.compile(
     | (?P<mdy>{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)
     | (?P<dmy>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?)
     | (?P<month_year>(?:in|since|during|of)\s+{_MONTH}\s+\d{{4}})
-    | (?P<month_only>(?:in|since|during|early|late|mid-?)\s+{_MONTH})
+    | (?P<month_only>(?:in|since|during|early|late|mid-?)\s+{_MONTH}(?!\.?\s*\d))
     | (?P<year>(?:in|since|during)\s+(?:19|20)\d{{2}})
     | (?P<weekday>(?:(?P<wd_mod>last|this|on|early|late)\s+)?{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night))?)
+    | (?P<day_before>(?:came\s+)?a\s+day\s+after|a\s+day\s+earlier|the\s+day\s+before|the\s+previous\s+day)
     | (?P<yesterday>yesterday|last\s+night)
     | (?P<today>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|hours\s+earlier|hours\s+later|earlier\s+in\s+the\s+day|on\s+the\s+same\s+day)
     | (?P<ago>(?P<ago_n>\d+|two|three|four|five|six|seven|eight|nine|ten|a|one)\s+(?P<ago_unit>days?|weeks?|months?|years?)\s+(?:ago|earlier|before))
@@ -58,6 +59,7 @@ class DateRef:
     date_end: dt.date
     precision: str  # day | week | month | year
     is_historical: bool
+    relative_days: int = 0  # -1: "a day after/earlier": one day before the article's own event
 
     @property
     def event_date(self) -> dt.date:
@@ -119,6 +121,10 @@ def _resolve(match: re.Match, published: dt.date) -> tuple[dt.date, dt.date, str
             back = 7
         day = published - dt.timedelta(days=back)
         return day, day, "day"
+    if groups["day_before"]:
+        # relative to the article's own event, resolved by the caller (relative_days=-1)
+        day = published - dt.timedelta(days=1)
+        return day, day, "day"
     if groups["yesterday"]:
         day = published - dt.timedelta(days=1)
         return day, day, "day"
@@ -175,7 +181,9 @@ def find_dates(text: str, published: dt.date, offset: int = 0) -> list[DateRef]:
         historical = (published - end).days > HISTORICAL_AFTER_DAYS or (
             precision in {"month", "year"} and end < published.replace(day=1)
         )
-        refs.append(DateRef(match.group(0), match.start() + offset, match.end() + offset, start, end, precision, historical))
+        relative = -1 if match.group("day_before") else 0
+        refs.append(DateRef(match.group(0), match.start() + offset, match.end() + offset, start, end, precision,
+                            historical, relative))
     return refs
 
 

@@ -23,7 +23,9 @@ from spacy.tokens import Doc, Span
 
 from pipelines.nlp.attack_types import classify_attack, count_attacks
 from pipelines.nlp.casualties import CasualtyFigure
-from pipelines.nlp.claimants import Claimant, ClaimantTracker, attribute, find_groups, speech_sources
+from pipelines.nlp.claimants import (
+    Claimant, ClaimantTracker, attribute, find_groups, normalise_claimant, speech_sources,
+)
 from pipelines.nlp.dates import DateRef, default_event_date, find_dates
 from pipelines.nlp.gazetteer import KIND_RANK, Place, load_gazetteer, resolve
 
@@ -41,7 +43,13 @@ RESPONSIBILITY = re.compile(
 )
 NO_CLAIM = re.compile(r"\b(?:no (?:group|one|organi[sz]ation)|nobody|not (?:immediately )?(?:been )?claimed|yet to claim|did not claim|has not claimed)\b", re.IGNORECASE)
 ALL_EVENTS = re.compile(r"\b(?:both|all|the|these|those|twin|two|three)\s+(?:\w+\s+)?(?:attacks|bombings|blasts|assaults)\b", re.IGNORECASE)
-COORDINATION = re.compile(r"^\s*(?:,|and|&|, and)\s*(?:the\s+)?(?:(?:cities|city|towns|provinces) of\s+)?$", re.IGNORECASE)
+COORDINATION = re.compile(r"^\s*(?:,|and|&|, and)\s*(?:in\s+)?(?:the\s+)?(?:\w+\s+)?(?:(?:cities|city|towns|town|provinces|province) of\s+)?$", re.IGNORECASE)
+# A figure covering several events or a whole period is an aggregate, never one incident's.
+TOTAL_CUE = re.compile(r"\b(?:in total|a total of|combined|altogether|taken together|both attacks|the two attacks|both bombings|the two bombings|twin attacks|the attacks in)\b", re.IGNORECASE)
+HEADLINE_SOURCE_TAIL = re.compile(r":\s*([A-Za-z][A-Za-z' -]{2,40})$")
+HEADLINE_SOURCE_HEAD = re.compile(r"^((?:[A-Z][\w'-]*\s?){1,3}(?:officials?|police|ministry|army|monitor|TV|media)):\s")
+WAR_TOTAL = re.compile(r"\b(?:since (?:the )?(?:war|conflict|uprising|19\d\d|20\d\d)|since the (?:start|beginning) of the (?:war|conflict|uprising)|(?:war|conflict|insurgency|fighting) (?:has|had|have) (?:killed|left)|killed since|civilian casualties)\b", re.IGNORECASE)
+PERIOD_TOTAL = re.compile(r"\b(?:in (?:19|20)\d\d|last year|this year|so far|a year|per year|annual|record high|war|conflict)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -50,6 +58,7 @@ class PlaceMention:
     end: int
     text: str
     place: Place
+    weak: bool = False  # "south of Damascus", a dateline: used only when nothing better is named
 
 
 @dataclass
@@ -93,17 +102,26 @@ def _context_countries(doc: Doc, title_doc: Doc | None) -> set[str]:
             continue
         for ent in d.ents:
             if ent.label_ in PLACE_LABELS:
-                for place in gaz.candidates(ent.text):
-                    if place.kind == "country":
+                candidates = gaz.candidates(ent.kb_id_ or ent.text)
+                for place in candidates:
+                    if place.kind in {"country", "admin1"}:
                         codes[place.country_code] = codes.get(place.country_code, 0) + 3
+                if len({p.country_code for p in candidates}) == 1:
+                    codes[candidates[0].country_code] = codes.get(candidates[0].country_code, 0) + 1
     return set(codes)
 
 
+NOT_EVENT_PLACE = re.compile(
+    r"(?:border with|borders? of|flown to|taken to|sent to|moved to|airlifted to|headquartered in|based in)\s+(?:the\s+)?$"
+)
+VICINITY = re.compile(r"(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of|outskirts of|outside(?: of)?|near)\s+(?:the\s+)?$")
+# "BEIRUT (Reuters) -", "DAMASCUS, Syria (AP) —", "Kabul (AFP) -": where the story was filed
+DATELINE = re.compile(r"^[A-Z][\w'’ .,-]{1,40}?(?:\s*\([A-Za-z ]{2,30}\))?\s*[-—–]\s")
 CAPITAL_OF = re.compile(r"\b(?:the\s+)?([A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+capital\b")
 
 
 def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMention],
-               group_spans: list[tuple[int, int, str]] = ()) -> list[PlaceMention]:
+               group_spans: list[tuple[int, int, str]] = (), dateline_end: int = -1) -> list[PlaceMention]:
     found: list[PlaceMention] = []
     gaz = load_gazetteer()
     for ent in sent.ents:
@@ -111,11 +129,16 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
             continue
         if any(s <= ent.start_char < e for s, e, _ in group_spans):
             continue  # "Islamic State of Iraq and the Levant" names a group, not a place
+        text_after = ent.doc.text[ent.end_char : ent.end_char + 1]
+        text_before = ent.doc.text[max(0, ent.start_char - 20) : ent.start_char].lower()
+        if text_after == "-" or NOT_EVENT_PLACE.search(text_before):
+            continue  # "Britain-based", "near the border with Pakistan": not where it happened
+        weak = bool(VICINITY.search(text_before)) or ent.end_char <= dateline_end
         place = resolve(ent.kb_id_ or ent.text, countries) or resolve(ent.text, countries)
         if place is None and ent.text.startswith(("the ", "The ")):
             place = resolve(ent.text[4:], countries)
         if place is not None:
-            found.append(PlaceMention(ent.start_char, ent.end_char, ent.text, place))
+            found.append(PlaceMention(ent.start_char, ent.end_char, ent.text, place, weak))
     for match in UNKNOWN_PLACE.finditer(sent.text):
         start = sent.start_char + match.start(1)
         if any(p.start <= start < p.end for p in found):
@@ -147,6 +170,10 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
     for match in ANAPHORA.finditer(sent.text):
         kind = ANAPHOR_KINDS[match.group(1).lower()]
         antecedent = last_by_kind.get(kind)
+        if match.group(1).lower() == "capital":
+            capitals = [gaz.capitals[c] for c in sorted(countries) if c in gaz.capitals]
+            if len(capitals) == 1:
+                antecedent = PlaceMention(0, 0, capitals[0].name, capitals[0])
         if antecedent is not None:
             start = sent.start_char + match.start()
             found.append(PlaceMention(start, sent.start_char + match.end(), match.group(0), antecedent.place))
@@ -159,7 +186,10 @@ def parent_country_name(code: str) -> str:
 
 
 def _leaf_places(places: list[PlaceMention]) -> list[PlaceMention]:
-    """Places not containing another place of the sentence (Homs in 'Homs, Syria')."""
+    """Places not containing another place of the sentence (Homs in 'Homs, Syria');
+    vicinity and dateline places only when the sentence names nothing else."""
+    strong = [p for p in places if not p.weak]
+    places = strong or places
     leaves = []
     for mention in places:
         if any(o.place.place_id != mention.place.place_id and mention.place.contains(o.place) for o in places):
@@ -175,7 +205,10 @@ def _coordinated(sentence_text: str, offset: int, leaves: list[PlaceMention]) ->
     for mention in leaves:
         between = sentence_text[run[-1].end - offset : mention.start - offset] if run else ""
         joined = run and COORDINATION.match(between) and not run[-1].place.related(mention.place)
-        if joined and "and" not in between and "&" not in between:
+        if not joined and run and not run[-1].place.related(mention.place) and len(between) < 60:
+            # "in the Sayyida Zaynab district south of Damascus and in the city of Homs"
+            joined = bool(re.search(r"\band\b", between)) and not re.search(r"\d|\b(?:said|killed|killing|wounded)\b", between)
+        elif joined and "and" not in between and "&" not in between:
             # "in Damascus, Homs" lists two cities; "Innere Stadt, Vienna" and "Makassar,
             # Sulawesi" name one place and where it is: a bare comma joins only big peers
             a, b = run[-1].place, mention.place
@@ -201,15 +234,24 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
     for d in (title_doc, doc):
         if d is not None:
             figures_by_doc[id(d)] = d._.casualty_figures or []
+    dateline = DATELINE.match(doc.text)
+    dateline_end = dateline.end() if dateline else -1
     for index, (sent, in_title) in enumerate(spans):
         group_spans = [(s + sent.start_char, e + sent.start_char, n) for s, e, n in find_groups(sent.text)]
-        places = _places_in(sent, countries, last_by_kind, group_spans)
+        places = _places_in(sent, countries, last_by_kind, group_spans, -1 if in_title else dateline_end)
         for mention in places:
             last_by_kind[mention.place.kind] = mention
             last_by_kind["any"] = mention
         figures = [f for f in figures_by_doc[id(sent.doc)] if sent.start_char <= f.start_char < sent.end_char]
         sources = speech_sources(sent) if figures else []
         claimants = [tracker.resolve(attribute(sent.doc[f.token_i], sources)) if sources else None for f in figures]
+        if in_title and figures:
+            # wire headlines attribute with a colon: "Toll rises to 70: police", "Afghan officials: 26 killed"
+            title = sent.doc.text.strip()
+            said = HEADLINE_SOURCE_TAIL.search(title) or HEADLINE_SOURCE_HEAD.search(title)
+            if said:
+                claimant = normalise_claimant(said.group(1))
+                claimants = [c or claimant for c in claimants]
         if not figures and sources:
             for _token, phrase in sources:
                 tracker.resolve(phrase)  # remember who speaks, for "It said ..." later
@@ -324,6 +366,8 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
     events: list[Event] = []
     claim_rows: list[dict] = []
     aggregates: list[tuple[CasualtyFigure, Sentence, Claimant | None, list[PlaceMention]]] = []
+    totals: list[tuple[CasualtyFigure, Sentence, Claimant | None]] = []
+    period_totals: list[tuple[CasualtyFigure, Sentence, Claimant | None]] = []
 
     def event_for(place: PlaceMention | None, date: DateRef, historical: bool, sentence: Sentence) -> Event:
         p = place.place if place else None
@@ -339,7 +383,8 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
         return event
 
     last_place: PlaceMention | None = None
-    for sentence in sentences:
+    # the body first: a headline's "in Afghanistan" must not swallow the body's two cities
+    for sentence in [s for s in sentences if not s.in_title] + [s for s in sentences if s.in_title]:
         leaves = _leaf_places(sentence.places)
         coordinated = _coordinated(sentence.text, sentence.start, leaves)
         for figure, claimant in zip(sentence.figures, sentence.claimants, strict=True):
@@ -347,17 +392,34 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
             if coordinated and len(same_category) < len(coordinated):
                 aggregates.append((figure, sentence, claimant, coordinated))
                 continue
+            if TOTAL_CUE.search(sentence.text) and figure is max(same_category, key=lambda f: f.value_low or 0):
+                totals.append((figure, sentence, claimant))
+                continue
+            value = figure.value_low or 0
+            if value >= 10_000 or value >= 100 and WAR_TOTAL.search(sentence.text) or value >= 1000 and PERIOD_TOTAL.search(sentence.text):
+                period_totals.append((figure, sentence, claimant))
+                continue
             date = _nearest(sentence.dates, figure.start_char) or focus_date
+            if date.relative_days:
+                day = focus_date.event_date + dt.timedelta(days=date.relative_days)
+                date = DateRef(date.text, date.start, date.end, day, day, "day", False)
             historical = date.is_historical
-            place = _nearest(leaves, figure.start_char) or last_place or focus_place
+            specific = [m for m in leaves if KIND_RANK[m.place.kind] == min(KIND_RANK[x.place.kind] for x in leaves)]
+            place = _nearest(specific, figure.start_char) or (focus_place if sentence.in_title else last_place or focus_place)
             event = event_for(place, date if date is not focus_date or sentence.dates else focus_date, historical, sentence)
-            claim_rows.append(_claim_row(article, figure, sentence, claimant, event, None))
+            row = _claim_row(article, figure, sentence, claimant, event, None)
+            row["_place"] = place.place if place else None
+            claim_rows.append(row)
         if leaves:
             last_place = _most_specific(leaves)
 
-    # an article about an attack that gives no figure still reports an incident
-    if not events and any(s.attack_type for s in lead) and (focus_place is not None):
-        events.append(Event(0, focus_place.place, focus_place.text, focus_date, False, [lead[0].index]))
+    # an article about an attack that gives no figure still reports an incident: where and
+    # when its first attack sentence says ("the bombings of February 21")
+    attack_sentences = [s for s in lead if s.attack_type]
+    if not events and attack_sentences and focus_place is not None:
+        first = attack_sentences[0]
+        date = next((d for s in attack_sentences for d in s.dates), focus_date)
+        events.append(Event(0, focus_place.place, focus_place.text, date, date.is_historical, [first.index]))
 
     # sentences that speak of an event's place on its date describe it too
     for sentence in sentences:
@@ -389,10 +451,52 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
                 date = _nearest(sentence.dates, mention.start) or focus_date
                 events.append(Event(len(events), mention.place, mention.text, date, False, [sentence.index]))
 
+    # a figure placed only at country/province level while the article reports several
+    # events inside it ("Twin suicide attacks kill 26 in Afghanistan") spans them all
+    current = [e for e in events if not e.historical]
+    by_ordinal = {e.ordinal: e for e in events}
+    kept_rows = []
+    specific_values: dict[tuple[int, str], list[int]] = {}
+    for row in claim_rows:
+        own = row["_place"]
+        if own is not None and own.kind not in {"country", "admin1"} and row["value_low"] is not None:
+            specific_values.setdefault((row["_event"], row["category"]), []).append(row["value_low"])
+    for row in claim_rows:
+        event = by_ordinal[row["_event"]]
+        own = row.pop("_place")
+        inside = [e for e in current if own is not None and e.place is not None
+                  and own.kind in {"country", "admin1"} and own.contains(e.place)]
+        if not event.historical and len(inside) >= 2:
+            per_event = {e.ordinal: specific_values.get((e.ordinal, row["category"]), []) for e in inside}
+            value = row["value_low"] or 0
+            if all(value > max(v, default=0) for v in per_event.values()):
+                row["_spans"] = [e.ordinal for e in inside]  # "Twin attacks kill 26 in Afghanistan"
+            else:
+                # "Syria: toll from suburb bombings rises to 62": the event that reports that figure
+                match = [o for o, v in per_event.items() if value in v]
+                if match:
+                    row["_event"] = match[0]
+        kept_rows.append(row)
+    claim_rows = kept_rows
+
     event_rows = [_event_row(article, event, sentences) for event in events]
     mention_ids = {event.ordinal: row["mention_id"] for event, row in zip(events, event_rows, strict=True)}
     for row in claim_rows:
-        row["mention_id"] = mention_ids[row.pop("_event")]
+        spans = row.pop("_spans", None)
+        ordinal = row.pop("_event")
+        if spans is not None:
+            row["is_aggregate"], row["aggregate_mention_ids"] = True, sorted(mention_ids[o] for o in spans)
+        else:
+            row["mention_id"] = mention_ids[ordinal]
+    current_ids = sorted(mention_ids[e.ordinal] for e in current)
+    for figure, sentence, claimant in totals:
+        row = _claim_row(article, figure, sentence, claimant, None, current_ids if len(current_ids) >= 2 else [])
+        row.pop("_event")
+        claim_rows.append(row)
+    for figure, sentence, claimant in period_totals:
+        row = _claim_row(article, figure, sentence, claimant, None, [])  # a period total: spans no incident we hold
+        row.pop("_event")
+        claim_rows.append(row)
     for figure, sentence, claimant, coordinated in aggregates:
         spanned = sorted({
             mention_ids[e.ordinal] for e in events

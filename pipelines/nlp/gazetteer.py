@@ -111,6 +111,10 @@ class Gazetteer:
         """Places a name may stand for, most specific and most populous first."""
         name = name.strip().replace("’", "'")
         found = self.by_name.get(name) or self.by_name.get(_strip_article(name)) or []
+        if not found and len(name) > 4:
+            # transliterations differ in a final h: Muqdadiya / Muqdadiyah
+            variant = name[:-1] if name.endswith("h") else name + "h"
+            found = self.by_name.get(variant) or []
         return sorted(found, key=lambda p: (-p.population, KIND_RANK[p.kind]))
 
     def names(self) -> list[str]:

@@ -66,6 +66,8 @@ def _inside_a_name(doc: Doc, start: int, end: int) -> bool:
     glued by a hyphen to the word before ("Khanaqa-e-Malawi")."""
     if end < len(doc) and doc[end].text in ORG_WORDS and doc[end].is_title | doc[end].is_upper:
         return True
+    if end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_:
+        return True  # "Britain-based", "Kabul-based"
     return start > 0 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_
 
 
