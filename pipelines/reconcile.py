@@ -74,8 +74,9 @@ def latest_per_source(claims: pl.DataFrame) -> pl.DataFrame:
 def _basis(best: dict, low: dict, high: dict, n_claims: int, n_sources: int, excluded: int) -> str:
     when = best["reported_at"].strftime("%Y-%m-%d %H:%M UTC")
     outlet = f" via {best['outlet']}" if best.get("outlet") and best["outlet"] != best["source"] else ""
+    kind = "" if best["claimant_kind"] == "unattributed" and "unattributed" in best["source"] else f" ({best['claimant_kind']})"
     text = (
-        f"best {best['best_value']} = \"{best['raw_phrase']}\" from {best['source']} ({best['claimant_kind']}){outlet}, "
+        f"best {best['best_value']} = \"{best['raw_phrase']}\" from {best['source']}{kind}{outlet}, "
         f"reported {when}: the most recent figure from the most credible source tier present "
         f"(tier {best['tier']}: {best['claimant_kind']}). low {low['lower']} from {low['source']}; "
         f"high {high['figure']}{'+' if high['open'] else ''} from {high['source']}. "

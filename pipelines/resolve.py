@@ -122,7 +122,7 @@ def _most_common(values: list, rank=None):
     if not values:
         return None
     counts = Counter(values)
-    return sorted(counts, key=lambda v: (rank(v) if rank else 0, -counts[v], str(v)))[0]
+    return sorted(counts, key=lambda v: (-counts[v], rank(v) if rank else 0, str(v)))[0]
 
 
 def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2) -> tuple[list[_Incident], list[dict]]:
@@ -146,7 +146,7 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2) -> tuple[list
                 key = _score(mention, member)
                 if best_key is None or key < best_key:
                     best, best_key, best_reason, best_match = incident, key, reason, member
-        if best is not None and mention["place_id"] is None:
+        if best is not None and (mention["place_id"] is None or mention["geo_precision"] in {"country", "admin1"}):
             fits = sum(
                 1 for incident in pool
                 if mention["article_id"] not in incident.articles
@@ -154,7 +154,7 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2) -> tuple[list
             )
             if fits != 1:
                 best = None
-                best_reason = f"no place and {fits} incidents of the country fit: kept apart"
+                best_reason = f"only a {mention['geo_precision'] or 'missing'} place and {fits} incidents fit: kept apart"
         if best is None:
             incident = _Incident(anchor=mention, members=[mention])
             incidents.append(incident)

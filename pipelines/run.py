@@ -19,6 +19,7 @@ def run_archive(
     partitions: tuple[str, str] | None = None,
     instance: dg.DagsterInstance | None = None,
     raise_on_error: bool = True,
+    log_level: str = "INFO",
 ) -> dg.ExecuteInProcessResult:
     """Materialize every asset for the archive's partitions (first..last day folder, or
     the `partitions` range given) into `warehouse_path`, in one run."""
@@ -43,4 +44,5 @@ def run_archive(
         instance=instance,
         tags={"dagster/asset_partition_range_start": partitions[0], "dagster/asset_partition_range_end": partitions[1]},
         raise_on_error=raise_on_error,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )

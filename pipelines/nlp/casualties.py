@@ -26,7 +26,8 @@ CATEGORY_WORDS = {
     "killed": "killed", "dead": "killed", "died": "killed", "die": "killed", "dies": "killed", "slain": "killed",
     "murdered": "killed", "massacred": "killed", "executed": "killed", "perished": "killed", "deaths": "killed",
     "fatalities": "killed", "bodies": "killed", "martyred": "killed", "beheaded": "killed", "drowned": "killed",
-    "lives": "killed", "death": "killed", "fatally": "killed", "lynched": "killed",
+    "lives": "killed", "death": "killed", "fatally": "killed", "lynched": "killed", "martyrs": "killed",
+    "martyred": "killed",
     "wounded": "wounded", "injured": "wounded", "hurt": "wounded", "injuries": "wounded", "wounds": "wounded",
     "hospitalised": "wounded", "hospitalized": "wounded", "maimed": "wounded", "injuring": "wounded",
     "stabbed": "wounded",
@@ -276,7 +277,9 @@ def _by_dependency(doc: Doc, fspan: Span) -> tuple[str | None, str]:
     verb = noun.head
     if noun.dep_ in {"nsubjpass", "nsubj", "dobj", "obj"} and verb.pos_ == "VERB":
         category = CASUALTY_LEMMAS.get(verb.lemma_.lower())
-        if category and not (noun.dep_ == "nsubj" and category != "killed"):
+        if noun.dep_ == "nsubj" and (verb.lemma_.lower() != "die" or any(c.dep_ in {"dobj", "obj"} for c in verb.children)):
+            return None, ""  # "two suicide bombers killed 73 people": the subject did the killing
+        if category:
             return category, "dependency"
     return None, ""
 

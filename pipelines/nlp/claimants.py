@@ -46,15 +46,12 @@ def _actors() -> dict:
 
 def normalise_claimant(phrase: str) -> Claimant | None:
     """Map a noun phrase ("the Britain-based Observatory") to a name and a kind."""
-    lowered = phrase.lower().strip()
-    best: tuple[int, int, dict] | None = None
-    for order, entry in enumerate(_actors()["claimants"]):
-        positions = [m.start() for p in entry["compiled"] if (m := p.search(lowered))]
-        # several speakers ("pro-government media and a monitoring group"): the first named
-        if positions and (best is None or min(positions) < best[0]):
-            best = (min(positions), order, entry)
-    if best is not None:
-        return Claimant(best[2]["name"], best[2]["kind"], phrase)
+    # several speakers ("pro-government media outlets and a monitoring group"): the first
+    # named; within it, the first entry of the table that matches (specific before generic)
+    for part in re.split(r"\s+and\s+|,\s*|;\s*", phrase.lower().strip()):
+        for entry in _actors()["claimants"]:
+            if any(p.search(part) for p in entry["compiled"]):
+                return Claimant(entry["name"], entry["kind"], phrase)
     cleaned = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.IGNORECASE)
     if not cleaned or not any(w[:1].isupper() for w in cleaned.split()) or NOT_SPEAKERS.search(cleaned):
         return None
@@ -96,6 +93,9 @@ def speech_sources(sent: Span) -> list[tuple[Token, str]]:
                 found.append((token, _phrase(objects[0])))
                 continue
         subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        if not subjects and token.dep_ in {"advcl", "xcomp"} and token.tag_ == "VBG":
+            # "Islamic State claimed the attack, saying ... 50 soldiers were killed"
+            subjects = [c for c in token.head.children if c.dep_ == "nsubj"]
         if subjects:
             found.append((token, _phrase(subjects[0])))
         elif token.dep_ in {"parataxis", "ccomp", "conj", "advcl"} and token.i > sent.start:
@@ -133,6 +133,7 @@ class ClaimantTracker:
 
     def __init__(self, text: str) -> None:
         self.previous: Claimant | None = None
+        self.seen: list[Claimant] = []
         lowered = text.lower()
         self.named_monitors = [
             entry for entry in _actors()["claimants"]
@@ -145,9 +146,17 @@ class ClaimantTracker:
             return None
         if phrase.lower().strip() in PRONOUNS:
             return self.previous
+        words = phrase.lower().split()
+        if len(words) == 2 and words[0] == "the":
+            # "the officers said": the officers named earlier ("Iraqi army officers")
+            for earlier in reversed(self.seen):
+                if words[1] in earlier.phrase.lower().split():
+                    self.previous = earlier
+                    return earlier
         claimant = normalise_claimant(phrase)
         if claimant is None:
             return None
+        self.seen.append(claimant)
         if claimant.name == "a monitoring group" and len(self.named_monitors) == 1:
             claimant = Claimant(self.named_monitors[0]["name"], "monitor", phrase)
         self.previous = claimant

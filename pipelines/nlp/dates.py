@@ -37,7 +37,7 @@ DATE_PATTERN = re.compile(
     | (?P<month_only>(?:in|since|during|early|late|mid-?)\s+{_MONTH}(?!\.?\s*\d))
     | (?P<year>(?:in|since|during)\s+(?:19|20)\d{{2}})
     | (?P<weekday>(?:(?P<wd_mod>last|this|on|early|late)\s+)?{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night))?)
-    | (?P<day_before>(?:came\s+)?a\s+day\s+after|a\s+day\s+earlier|the\s+day\s+before|the\s+previous\s+day)
+    | (?P<day_before>(?P<n_days>a|one|two|three|four|five|six|seven|\d)\s+days?\s+(?:after|earlier)|the\s+day\s+before|the\s+previous\s+day)
     | (?P<yesterday>yesterday|last\s+night)
     | (?P<today>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|hours\s+earlier|hours\s+later|earlier\s+in\s+the\s+day|on\s+the\s+same\s+day)
     | (?P<ago>(?P<ago_n>\d+|two|three|four|five|six|seven|eight|nine|ten|a|one)\s+(?P<ago_unit>days?|weeks?|months?|years?)\s+(?:ago|earlier|before))
@@ -59,7 +59,7 @@ class DateRef:
     date_end: dt.date
     precision: str  # day | week | month | year
     is_historical: bool
-    relative_days: int = 0  # -1: "a day after/earlier": one day before the article's own event
+    relative_days: int = 0  # -N: "N days after/earlier": N days before the article's own event
 
     @property
     def event_date(self) -> dt.date:
@@ -90,7 +90,7 @@ def _dateparser_day(text: str, published: dt.date) -> dt.date | None:
 
 
 def _resolve(match: re.Match, published: dt.date) -> tuple[dt.date, dt.date, str] | None:
-    kind = match.lastgroup if match.lastgroup not in {"wd_mod", "ago_n", "ago_unit", "period", "this_unit", "this_unit2"} else None
+    kind = None
     groups = match.groupdict()
     text = match.group(0)
     if groups["iso"] or groups["slash"] or groups["mdy"] or groups["dmy"]:
@@ -180,8 +180,11 @@ def find_dates(text: str, published: dt.date, offset: int = 0) -> list[DateRef]:
             continue  # a future date is a plan or a deadline, not the event
         historical = (published - end).days > HISTORICAL_AFTER_DAYS or (
             precision in {"month", "year"} and end < published.replace(day=1)
-        )
-        relative = -1 if match.group("day_before") else 0
+        ) or match.group(0).lower().startswith("earlier this")  # "a bombing earlier this month"
+        relative = 0
+        if match.group("day_before"):
+            n_word = (match.group("n_days") or "a").lower()
+            relative = -(int(n_word) if n_word.isdigit() else _NUMBER_WORDS[n_word])
         refs.append(DateRef(match.group(0), match.start() + offset, match.end() + offset, start, end, precision,
                             historical, relative))
     return refs

@@ -34,6 +34,11 @@ ANAPHORA = re.compile(r"\bthe (district|city|town|village|area|neighbou?rhood|su
 ANAPHOR_KINDS = {"district": "district", "neighbourhood": "district", "neighborhood": "district", "suburb": "district",
                  "area": "any", "city": "city", "town": "city", "village": "city", "capital": "city",
                  "province": "admin1", "region": "admin1"}
+NOT_PLACE_WORDS = frozenset("""
+    Jan Feb Mar Apr May Jun Jul Aug Sep Sept Oct Nov Dec January February March April June July August September
+    October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday The A An This That
+    """.split())
+NAMED_PLACE = re.compile(r"\b(village|town|district|neighbou?rhood|area|attack|raid|assault) (?:of|on) ((?:[A-Z][\w'-]+\s){0,2}[A-Z][\w'-]+)")
 UNKNOWN_PLACE = re.compile(r"\b(?:in|of|near|at)\s+((?:[A-Z][\w'-]+\s){0,2}[A-Z][\w'-]+)\s+(district|province|village|town|area|region|governorate)\b")
 RESPONSIBILITY = re.compile(
     r"\b(?:claim(?:ed|s|ing)?|took|takes|taking|has taken|have taken)\s+(?:responsibility|credit)\b"
@@ -45,11 +50,14 @@ NO_CLAIM = re.compile(r"\b(?:no (?:group|one|organi[sz]ation)|nobody|not (?:imme
 ALL_EVENTS = re.compile(r"\b(?:both|all|the|these|those|twin|two|three)\s+(?:\w+\s+)?(?:attacks|bombings|blasts|assaults)\b", re.IGNORECASE)
 COORDINATION = re.compile(r"^\s*(?:,|and|&|, and)\s*(?:in\s+)?(?:the\s+)?(?:\w+\s+)?(?:(?:cities|city|towns|town|provinces|province) of\s+)?$", re.IGNORECASE)
 # A figure covering several events or a whole period is an aggregate, never one incident's.
-TOTAL_CUE = re.compile(r"\b(?:in total|a total of|combined|altogether|taken together|both attacks|the two attacks|both bombings|the two bombings|twin attacks|the attacks in)\b", re.IGNORECASE)
+PLURAL_ATTACKS = re.compile(r"\b(?:attacks|bombings|blasts|explosions|assaults)\b", re.IGNORECASE)
+TOTAL_CUE = re.compile(r"\b(?:in total|in all|a total of|combined|altogether|taken together|both attacks|the two attacks|both bombings|the two bombings|twin attacks|the attacks in)\b", re.IGNORECASE)
+# "said on Tuesday", "told AFP late on Monday": when the source spoke, not when it happened
+STATEMENT_DATE = re.compile(r"\b(?:said|says|told(?: [A-Z][\w.]*){0,3}|announced|reported|added|confirmed|stated)(?:\s+(?:late|early))?\s*$")
 HEADLINE_SOURCE_TAIL = re.compile(r":\s*([A-Za-z][A-Za-z' -]{2,40})$")
-HEADLINE_SOURCE_HEAD = re.compile(r"^((?:[A-Z][\w'-]*\s?){1,3}(?:officials?|police|ministry|army|monitor|TV|media)):\s")
+HEADLINE_SOURCE_HEAD = re.compile(r"^((?:[A-Z][\w'-]*\s?){0,3}(?:officials?|police|ministry|army|monitor|TV|media)):\s", re.IGNORECASE)
 WAR_TOTAL = re.compile(r"\b(?:since (?:the )?(?:war|conflict|uprising|19\d\d|20\d\d)|since the (?:start|beginning) of the (?:war|conflict|uprising)|(?:war|conflict|insurgency|fighting) (?:has|had|have) (?:killed|left)|killed since|civilian casualties)\b", re.IGNORECASE)
-PERIOD_TOTAL = re.compile(r"\b(?:in (?:19|20)\d\d|last year|this year|so far|a year|per year|annual|record high|war|conflict)\b", re.IGNORECASE)
+PERIOD_TOTAL = re.compile(r"\b(?:in (?:19|20)\d\d|last year|this year|so far|a year|per year|annual|record high|war|conflict|insurgency|uprising|campaign)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -114,7 +122,10 @@ def _context_countries(doc: Doc, title_doc: Doc | None) -> set[str]:
 NOT_EVENT_PLACE = re.compile(
     r"(?:border with|borders? of|flown to|taken to|sent to|moved to|airlifted to|headquartered in|based in)\s+(?:the\s+)?$"
 )
-VICINITY = re.compile(r"(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of|outskirts of|outside(?: of)?|near)\s+(?:the\s+)?$")
+VICINITY = re.compile(
+    r"(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of|outskirts of|outside(?: of)?|near|from)\s+(?:the\s+)?"
+    r"(?:(?:[\w-]+\s+){0,3}(?:city|town|capital) of\s+)?$"
+)
 # "BEIRUT (Reuters) -", "DAMASCUS, Syria (AP) —", "Kabul (AFP) -": where the story was filed
 DATELINE = re.compile(r"^[A-Z][\w'’ .,-]{1,40}?(?:\s*\([A-Za-z ]{2,30}\))?\s*[-—–]\s")
 CAPITAL_OF = re.compile(r"\b(?:the\s+)?([A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+capital\b")
@@ -130,38 +141,46 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
         if any(s <= ent.start_char < e for s, e, _ in group_spans):
             continue  # "Islamic State of Iraq and the Levant" names a group, not a place
         text_after = ent.doc.text[ent.end_char : ent.end_char + 1]
-        text_before = ent.doc.text[max(0, ent.start_char - 20) : ent.start_char].lower()
+        text_before = ent.doc.text[max(0, ent.start_char - 60) : ent.start_char].lower()
         if text_after == "-" or NOT_EVENT_PLACE.search(text_before):
             continue  # "Britain-based", "near the border with Pakistan": not where it happened
         weak = bool(VICINITY.search(text_before)) or ent.end_char <= dateline_end
         place = resolve(ent.kb_id_ or ent.text, countries) or resolve(ent.text, countries)
         if place is None and ent.text.startswith(("the ", "The ")):
             place = resolve(ent.text[4:], countries)
+        if (place is None and ent.label_ == "GPE" and len(countries) == 1 and ent.text[:1].isupper()
+                and " " not in ent.text.strip() and ent.start > 0 and ent.doc[ent.start - 1].lower_ in {"in", "on", "at", "near", "of", "outside"}):
+            # a village the gazetteer lacks ("the attack on Dalori"): keep it by name
+            code = next(iter(countries))
+            place = Place(f"district:{code}.{ent.text}", ent.text, "district", code, gaz.countries[code].name,
+                          None, None, None, None, 0)
         if place is not None:
             found.append(PlaceMention(ent.start_char, ent.end_char, ent.text, place, weak))
-    for match in UNKNOWN_PLACE.finditer(sent.text):
-        start = sent.start_char + match.start(1)
+    matches = [(m.start(1), m.group(1), m.group(2)) for m in UNKNOWN_PLACE.finditer(sent.text)]
+    matches += [(m.start(2), m.group(2), m.group(1)) for m in NAMED_PLACE.finditer(sent.text)]
+    for at, name_part, kind_word in sorted(matches):
+        start = sent.start_char + at
         if any(p.start <= start < p.end for p in found):
             continue
-        name = f"{match.group(1)} {match.group(2)}" if match.group(2).lower() == "district" else match.group(1)
-        if resolve(match.group(1), countries) is not None:
+        name = f"{name_part} {kind_word}" if kind_word.lower() == "district" else name_part
+        if resolve(name_part, countries) is not None or find_groups(name_part) or name_part.split()[0].rstrip(".") in NOT_PLACE_WORDS:
             continue
         # a place our gazetteer lacks: keep its name; the country comes from the text
         country = next((p.place.country_code for p in found if p.start > start), None) or next(iter(sorted(countries)), None)
         if country is None:
             continue
         parent = load_gazetteer().countries[country]
-        kind = "district" if match.group(2).lower() in {"district", "village", "town", "area"} else "admin1"
+        kind = "admin1" if kind_word.lower() in {"province", "region", "governorate"} else "district"
         place = Place(f"{kind}:{country}.{name}", name, kind, country, parent.name, None, None, None, None, 0)
         # "in Baghlani Jadid district, Baghlan, Afghanistan": the next place is where it lies
         after = [p for p in found if p.start > start]
         nxt = min(after, key=lambda p: p.start) if after else None
-        if nxt is not None and nxt.place.country_code == country and nxt.start - (start + len(match.group(0))) < 25:
+        if nxt is not None and nxt.place.country_code == country and nxt.start - (start + len(name_part)) < 40:
             admin1 = nxt.place.name if nxt.place.kind == "admin1" else nxt.place.admin1
             parent = nxt.place.name if nxt.place.kind == "city" else None
             place = Place(place.place_id, place.name, kind, country, parent_country_name(country), admin1, parent,
                           nxt.place.latitude, nxt.place.longitude, 0)
-        found.append(PlaceMention(start, start + len(match.group(1)), match.group(1), place))
+        found.append(PlaceMention(start, start + len(name_part), name_part, place))
     for match in CAPITAL_OF.finditer(sent.text):
         code = gaz.demonyms.get(match.group(1))
         if code and code in gaz.capitals:
@@ -212,7 +231,8 @@ def _coordinated(sentence_text: str, offset: int, leaves: list[PlaceMention]) ->
             # "in Damascus, Homs" lists two cities; "Innere Stadt, Vienna" and "Makassar,
             # Sulawesi" name one place and where it is: a bare comma joins only big peers
             a, b = run[-1].place, mention.place
-            joined = a.kind == b.kind == "city" and min(a.population, b.population) >= 100_000
+            joined = a.kind == b.kind == "city" and (
+                min(a.population, b.population) >= 100_000 or PLURAL_ATTACKS.search(sentence_text) is not None)
         if joined:
             run.append(mention)
         else:
@@ -243,14 +263,14 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
             last_by_kind[mention.place.kind] = mention
             last_by_kind["any"] = mention
         figures = [f for f in figures_by_doc[id(sent.doc)] if sent.start_char <= f.start_char < sent.end_char]
-        sources = speech_sources(sent) if figures else []
+        sources = speech_sources(sent)
         claimants = [tracker.resolve(attribute(sent.doc[f.token_i], sources)) if sources else None for f in figures]
         if in_title and figures:
             # wire headlines attribute with a colon: "Toll rises to 70: police", "Afghan officials: 26 killed"
             title = sent.doc.text.strip()
             said = HEADLINE_SOURCE_TAIL.search(title) or HEADLINE_SOURCE_HEAD.search(title)
             if said:
-                claimant = normalise_claimant(said.group(1))
+                claimant = tracker.resolve(said.group(1))
                 claimants = [c or claimant for c in claimants]
         if not figures and sources:
             for _token, phrase in sources:
@@ -268,9 +288,11 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
                 before = [g for g in groups if g[1] <= at]
                 responsibility = (before[-1] if before else groups[0])[2]
             responsibility_all = bool(ALL_EVENTS.search(text))
+        dates = [d for d in find_dates(text, published, sent.start_char)
+                 if not STATEMENT_DATE.search(sent.doc.text[max(0, d.start - 40) : d.start])]
         sentences.append(
             Sentence(index, sent.start_char, sent.end_char, text, in_title, places,
-                     find_dates(text, published, sent.start_char), figures, claimants, groups,
+                     dates, figures, claimants, groups,
                      responsibility, responsibility_all, classify_attack(text), count_attacks(text))
         )
     return sentences
@@ -371,8 +393,9 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
 
     def event_for(place: PlaceMention | None, date: DateRef, historical: bool, sentence: Sentence) -> Event:
         p = place.place if place else None
+        undated_headline = sentence.in_title and not sentence.dates
         for event in events:
-            if _compatible(event, p, date, historical):
+            if _compatible(event, p, event.date if undated_headline and not event.historical else date, historical):
                 if p is not None and (event.place is None or KIND_RANK[p.kind] < KIND_RANK[event.place.kind]):
                     event.place, event.place_text = p, place.text
                 if sentence.index not in event.sentences:
@@ -383,6 +406,7 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
         return event
 
     last_place: PlaceMention | None = None
+    placed: list[tuple[CasualtyFigure, Sentence, Claimant | None, PlaceMention | None, DateRef, bool]] = []
     # the body first: a headline's "in Afghanistan" must not swallow the body's two cities
     for sentence in [s for s in sentences if not s.in_title] + [s for s in sentences if s.in_title]:
         leaves = _leaf_places(sentence.places)
@@ -406,12 +430,29 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
             historical = date.is_historical
             specific = [m for m in leaves if KIND_RANK[m.place.kind] == min(KIND_RANK[x.place.kind] for x in leaves)]
             place = _nearest(specific, figure.start_char) or (focus_place if sentence.in_title else last_place or focus_place)
-            event = event_for(place, date if date is not focus_date or sentence.dates else focus_date, historical, sentence)
-            row = _claim_row(article, figure, sentence, claimant, event, None)
-            row["_place"] = place.place if place else None
-            claim_rows.append(row)
+            placed.append((figure, sentence, claimant, place, date, historical))
         if leaves:
             last_place = _most_specific(leaves)
+
+    # figures with a named place make the events; figures placed only by a dateline or a
+    # "near X" then join an event of their date if there is one ("a village near Maiduguri"
+    # is the Dalori the next sentence names)
+    placed.sort(key=lambda p: p[3] is not None and p[3].weak)
+    for figure, sentence, claimant, place, date, historical in placed:
+        event = None
+        if place is not None and place.weak:
+            same_day = [e for e in events if _compatible(e, None, date, historical)]
+            # only when the named place could lie near it: unknown to the gazetteer, or related
+            if len(same_day) == 1 and (same_day[0].place is None or same_day[0].place.latitude is None
+                                       or same_day[0].place.related(place.place)):
+                event = same_day[0]
+        if event is None:
+            event = event_for(place, date, historical, sentence)
+        elif sentence.index not in event.sentences:
+            event.sentences.append(sentence.index)
+        row = _claim_row(article, figure, sentence, claimant, event, None)
+        row["_place"] = place.place if place else None
+        claim_rows.append(row)
 
     # an article about an attack that gives no figure still reports an incident: where and
     # when its first attack sentence says ("the bombings of February 21")

@@ -27,7 +27,7 @@ class ModelNotFound(RuntimeError):
     """No spaCy model of the configured names is installed."""
 
 
-LOCATIVE = frozenset({"in", "near", "outside", "at", "from", "of", "to", "into", "around", "across", "between", "and", "inside"})
+LOCATIVE = frozenset({"in", "near", "outside", "at", "from", "of", "to", "into", "around", "across", "between", "and", "inside", ","})
 # Single-word city names the ruler marks anywhere (others only after "in", "near", ...):
 # above this population a capitalised match is almost always the place.
 ALWAYS_POPULATION = 200_000
@@ -106,6 +106,9 @@ class GazetteerRuler:
                 when = self.names.get(text)
                 if when is None and text.lower().startswith(("al-", "el-", "al ")):
                     when = self.names.get(text[3:])
+                if when is None and len(text) > 4 and text[0].isupper():
+                    # transliterations differ in a final h: Muqdadiya / Muqdadiyah
+                    when = self.names.get(text[:-1] if text.endswith("h") else text + "h")
                 if when == "after_locative" and not (i > 0 and doc[i - 1].lower_ in LOCATIVE):
                     when = None
                 if when is not None and _inside_a_name(doc, i, i + size):
