@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: run test ui eval bench report clean setup
+.PHONY: run test ui eval bench report clean setup chromium
 
 # One stamp per dependency set: a second `make run` reuses the environment, and an
 # edit to pyproject.toml reinstalls.
@@ -29,8 +29,15 @@ $(DAGSTER_HOME):
 run: $(VENV)/.stamp-run $(DAGSTER_HOME)
 	$(PY) -m pipelines.cli run
 
+# The HTML report is tested in headless Chromium: Debian's package, installed when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the report test (apt-get)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+
 # Tests make their own temporary Dagster instances and warehouses.
-test: $(VENV)/.stamp-test
+test: $(VENV)/.stamp-test chromium
 	env -u DAGSTER_HOME $(PY) -m pytest -q
 
 ui: $(VENV)/.stamp-run $(DAGSTER_HOME)
@@ -43,7 +50,7 @@ bench: $(VENV)/.stamp-run
 	$(PY) -m bench.run
 
 report: $(VENV)/.stamp-run
-	$(PY) -m pipelines.cli report
+	$(PY) -m pipelines.report
 
 clean:
 	rm -rf $(VENV) .dagster_home warehouse/*.duckdb warehouse/*.duckdb.wal reports
