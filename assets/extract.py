@@ -16,7 +16,7 @@ from warehouse.io import read_frame, replace_partition
 @dg.asset(
     deps=[ingested_articles],
     partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=31),
+    backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="extract",
     kinds={"spacy", "duckdb"},
     owners=["team:data-engineering"],
@@ -34,7 +34,13 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     keys = context.partition_keys
     totals = {"articles": 0, "events": 0, "claims": 0, "skipped": 0}
     with warehouse.writer() as con:
-        for key in keys:
+        total = con.execute(
+            "select count(*) from articles where partition_date between ? and ? and language = 'en'",
+            [min(keys), max(keys)],
+        ).fetchone()[0]
+        progress = Progress(total, "extract articles", context.log.info)
+        done_before = 0
+        for number, key in enumerate(keys, start=1):
             manifest = con.execute(
                 "select m.input_sha256, e.input_sha256, e.extractor_version from partition_manifest m "
                 "left join staging.extract_manifest e using (partition_date) where m.partition_date = ?",
@@ -50,8 +56,9 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 "from articles where partition_date = ? order by article_id",
                 [key],
             ).to_dicts()
-            progress = Progress(len(articles), f"extract {key}", context.log.info)
-            events, claims = extract_articles(nlp, articles, progress=progress.update)
+            offset = done_before
+            events, claims = extract_articles(nlp, articles, progress=lambda n: progress.update(offset + n))
+            done_before += sum(1 for a in articles if a["language"] == "en")
             manifest_row = pl.DataFrame({
                 "partition_date": [key],
                 "input_sha256": [manifest[0] if manifest else ""],
@@ -66,7 +73,8 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             totals["articles"] += len(articles)
             totals["events"] += events.height
             totals["claims"] += claims.height
-            context.log.info(f"extract {key}: {len(articles)} articles -> {events.height} events, {claims.height} claims")
+            context.log.info(f"extract {key} (partition {number}/{len(keys)}): {len(articles)} articles -> "
+                             f"{events.height} events, {claims.height} claims; {progress.line(done_before)}")
     return dg.MaterializeResult(metadata={
         "partitions": len(keys), "partitions_skipped": totals["skipped"], "articles": totals["articles"],
         "event_mentions": totals["events"], "claims": totals["claims"], "extractor_version": version,

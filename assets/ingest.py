@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.partitions import WRITER_POOL, daily_partitions
 from pipelines.ingest import archive_problems, ingest_partition
+from pipelines.progress import Progress
 from pipelines.resources import ArchiveResource, WarehouseResource
 from pipelines.settings import load_settings
 from warehouse.io import insert_frame, replace_partition, transaction
@@ -11,7 +12,7 @@ from warehouse.io import insert_frame, replace_partition, transaction
 
 @dg.asset(
     partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=31),
+    backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="ingest",
     kinds={"python", "duckdb"},
     owners=["team:data-engineering"],
@@ -30,7 +31,8 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
         with transaction(con):
             con.execute("delete from rejected_records where partition_date is null")
             insert_frame(con, "rejected_records", problems)
-        for key in keys:
+        progress = Progress(len(keys), "ingest partitions", context.log.info)
+        for number, key in enumerate(keys, start=1):
             result = ingest_partition(archive.path, key, settings)
             replace_partition(con, key, {
                 "articles": result.articles,
@@ -44,7 +46,7 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
             totals["rejected"] += result.rejected.height
             context.log.info(
                 f"ingest {key}: {result.n_records_read} records -> {result.articles.height} loaded, "
-                f"{result.duplicates.height} duplicates, {result.rejected.height} rejected"
+                f"{result.duplicates.height} duplicates, {result.rejected.height} rejected; {progress.line(number)}"
             )
     if problems.height:
         context.log.warning(f"{problems.height} entries at the archive root are not day folders: see rejected_records")

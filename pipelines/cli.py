@@ -60,9 +60,9 @@ def print_summary(warehouse: Path, out=sys.stdout) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.ingest import ArchiveError, check_archive_root, list_partitions
-    from pipelines.nlp.pipeline import ModelNotFound
+    from pipelines.nlp.pipeline import ModelNotFound, find_model
     from pipelines.run import run_archive
-    from warehouse.io import WarehouseError
+    from warehouse.io import WarehouseError, connect
 
     settings = load_settings()
     archive = Path(args.archive).resolve() if args.archive else settings.archive
@@ -73,6 +73,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not days:
             print(f"error: archive {archive} has no YYYY-MM-DD day folders", file=sys.stderr)
             return 2
+        # preflight: fail fast with one line, before Dagster starts a run
+        find_model(settings.spacy_models)
+        connect(warehouse).close()
         first, last = args.start or days[0], args.end or days[-1]
         print(f"incident-ledger: {archive} ({len(days)} day folders, {first} .. {last}) -> {warehouse}", flush=True)
         started = time.monotonic()

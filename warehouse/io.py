@@ -7,7 +7,9 @@ Data goes in through Arrow (polars frames registered as views), never row by row
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,22 +27,41 @@ class WarehouseError(RuntimeError):
 _LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
 
 
+def _command_of(pid: int) -> str:
+    """' (python -m pipelines.cli run)': what the lock holder is, when it can be seen."""
+    try:
+        import psutil
+
+        command = " ".join(psutil.Process(pid).cmdline())
+    except Exception:  # noqa: BLE001 - the holder may have exited or be another user's
+        return ""
+    return f" ({command[:120]})" if command else ""
+
+
 def _explain_open_error(path: Path, exc: Exception) -> WarehouseError:
     message = str(exc)
     if "lock" in message.lower():
         holder = _LOCK_HOLDER.search(message)
-        who = f"process {holder.group(1)}" if holder else "another process"
+        who = f"process {holder.group(1)}{_command_of(int(holder.group(1)))}" if holder else "another process"
         return WarehouseError(
             f"warehouse {path} is locked by {who}: DuckDB allows one writer at a time. "
-            "Wait for that run to finish (or stop it), then retry; readers can open it "
-            "with read_only=True."
+            "Wait for that run to finish (or stop it) and retry; INCIDENT_LOCK_TIMEOUT sets how long to wait."
         )
     return WarehouseError(f"cannot open warehouse {path}: {message.splitlines()[0]}")
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file; the schema is migrated when opened for writing."""
+def _lock_timeout() -> float:
+    return float(os.environ.get("INCIDENT_LOCK_TIMEOUT", "30"))
+
+
+def connect(path: Path | str, *, read_only: bool = False, lock_timeout: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file; the schema is migrated when opened for writing.
+
+    DuckDB lets one process write at a time. If another process holds the file, wait
+    up to `lock_timeout` seconds (INCIDENT_LOCK_TIMEOUT, default 30) for it, then fail
+    with one line naming the holder."""
     path = Path(path)
+    deadline = time.monotonic() + (_lock_timeout() if lock_timeout is None else lock_timeout)
     if not read_only:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,10 +69,14 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
             raise WarehouseError(f"cannot create the warehouse folder {path.parent}: {exc.strerror}") from exc
     elif not path.exists():
         raise WarehouseError(f"warehouse {path} does not exist yet: run the pipeline first (make run)")
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except (duckdb.IOException, duckdb.Error) as exc:
-        raise _explain_open_error(path, exc) from exc
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except (duckdb.IOException, duckdb.Error) as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise _explain_open_error(path, exc) from exc
+            time.sleep(0.25)
     if not read_only:
         migrate(con)
     return con

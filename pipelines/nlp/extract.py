@@ -645,13 +645,71 @@ def extract_articles(nlp: Language, articles: list[dict], *, batch_size: int = 6
     events: list[dict] = []
     claims: list[dict] = []
     english = [a for a in articles if (a.get("language") or "en") == "en"]
-    titles = [a.get("title") or "" for a in english]
-    docs = nlp.pipe((a["text"] for a in english), batch_size=batch_size)
+    fits = [a for a in english if len(a["text"]) <= nlp.max_length]
+    titles = [a.get("title") or "" for a in fits]
+    docs = nlp.pipe((a["text"] for a in fits), batch_size=batch_size)
     title_docs = nlp.pipe(titles, batch_size=batch_size)
-    for done, (article, doc, title_doc) in enumerate(zip(english, docs, title_docs, strict=True), start=1):
+    for done, (article, doc, title_doc) in enumerate(zip(fits, docs, title_docs, strict=True), start=1):
         result = extract_from_docs(doc, title_doc if article.get("title") else None, article)
         events.extend(result.events)
         claims.extend(result.claims)
         if progress is not None:
             progress(done)
+    for done, article in enumerate((a for a in english if len(a["text"]) > nlp.max_length), start=len(fits) + 1):
+        result = extract_long_article(nlp, article)
+        events.extend(result.events)
+        claims.extend(result.claims)
+        if progress is not None:
+            progress(done)
     return pl.DataFrame(events, schema=EVENT_SCHEMA), pl.DataFrame(claims, schema=CLAIM_SCHEMA)
+
+
+def split_text(text: str, limit: int) -> list[tuple[int, str]]:
+    """(offset, chunk) pieces of at most `limit` characters, cut at paragraph ends, else
+    at sentence ends, else hard: an article longer than spaCy's max_length is split, not dropped."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(start + limit, len(text))
+        if end < len(text):
+            window = text[start:end]
+            cut = window.rfind("\n\n")
+            if cut < limit // 2:
+                cut = max(window.rfind(". "), window.rfind("\n"))
+            if cut > limit // 4:
+                end = start + cut + 1
+        pieces.append((start, text[start:end]))
+        start = end
+    return pieces
+
+
+def extract_long_article(nlp: Language, article: dict) -> ArticleExtraction:
+    """Extraction of an article longer than nlp.max_length, chunk by chunk; offsets, ids
+    and links are those of the whole text."""
+    events: list[dict] = []
+    claims: list[dict] = []
+    title_doc = nlp(article["title"]) if article.get("title") else None
+    for index, (offset, chunk) in enumerate(split_text(article["text"], nlp.max_length)):
+        part = extract_from_docs(nlp(chunk), title_doc if index == 0 else None, {**article, "text": chunk})
+        renamed = {}
+        for event in part.events:
+            event["ordinal"] += 1000 * index
+            new_id = _stable_id("m_", article["article_id"], event["ordinal"])
+            renamed[event["mention_id"]] = new_id
+            event["mention_id"] = new_id
+            event["char_start"] += offset
+            event["char_end"] += offset
+            events.append(event)
+        for claim in part.claims:
+            if not claim["in_title"]:
+                claim["char_start"] += offset
+                claim["char_end"] += offset
+            claim["claim_id"] = _stable_id("c_", article["article_id"], claim["in_title"], claim["char_start"],
+                                           claim["char_end"], claim["category"])
+            claim["mention_id"] = renamed.get(claim["mention_id"]) if claim["mention_id"] else None
+            if claim["aggregate_mention_ids"] is not None:
+                claim["aggregate_mention_ids"] = [renamed[m] for m in claim["aggregate_mention_ids"]]
+            if index and claim["in_title"]:
+                continue  # the headline was read with the first chunk
+            claims.append(claim)
+    return ArticleExtraction(events, claims)

