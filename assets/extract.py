@@ -40,12 +40,19 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         ).fetchone()[0]
         progress = Progress(total, "extract articles", context.log.info)
         done_before = 0
+        manifests = {
+            str(r[0]): r[1:] for r in con.execute(
+                "select m.partition_date, m.input_sha256, e.input_sha256, e.extractor_version from partition_manifest m "
+                "left join staging.extract_manifest e using (partition_date) where m.partition_date between ? and ?",
+                [min(keys), max(keys)],
+            ).fetchall()
+        }
+        extracted = {str(r[0]) for r in con.execute(
+            "select partition_date from staging.extract_manifest where partition_date between ? and ?",
+            [min(keys), max(keys)]).fetchall()}
+        keys = [k for k in keys if k in manifests or k in extracted]  # days never ingested: nothing to do
         for number, key in enumerate(keys, start=1):
-            manifest = con.execute(
-                "select m.input_sha256, e.input_sha256, e.extractor_version from partition_manifest m "
-                "left join staging.extract_manifest e using (partition_date) where m.partition_date = ?",
-                [key],
-            ).fetchone()
+            manifest = manifests.get(key)
             if manifest and manifest[0] == manifest[1] and manifest[2] == version:
                 totals["skipped"] += 1
                 context.log.info(f"extract {key}: input unchanged since last extraction, skipped")

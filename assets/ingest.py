@@ -3,7 +3,7 @@
 import dagster as dg
 
 from assets.partitions import WRITER_POOL, daily_partitions
-from pipelines.ingest import archive_problems, ingest_partition
+from pipelines.ingest import archive_problems, ingest_partition, list_partitions
 from pipelines.progress import Progress
 from pipelines.resources import ArchiveResource, WarehouseResource
 from pipelines.settings import load_settings
@@ -31,6 +31,16 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
         with transaction(con):
             con.execute("delete from rejected_records where partition_date is null")
             insert_frame(con, "rejected_records", problems)
+        # a day with no folder and nothing loaded before is nothing to do (a range over
+        # years of a sparse archive must not write thousands of empty partitions)
+        folders = set(list_partitions(archive.path))
+        loaded = {str(r[0]) for r in con.execute(
+            "select partition_date from partition_manifest where partition_date between ? and ?",
+            [min(keys), max(keys)]).fetchall()}
+        skipped = [k for k in keys if k not in folders and k not in loaded]
+        keys = [k for k in keys if k in folders or k in loaded]
+        if skipped:
+            context.log.info(f"ingest: {len(skipped)} of {len(skipped) + len(keys)} days have no folder: nothing to do")
         progress = Progress(len(keys), "ingest partitions", context.log.info)
         for number, key in enumerate(keys, start=1):
             result = ingest_partition(archive.path, key, settings)
@@ -52,6 +62,7 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
         context.log.warning(f"{problems.height} entries at the archive root are not day folders: see rejected_records")
     return dg.MaterializeResult(metadata={
         "partitions": len(keys),
+        "empty_days_skipped": len(skipped),
         "records_read": totals["records"],
         "articles_loaded": totals["loaded"],
         "duplicates": totals["duplicates"],
