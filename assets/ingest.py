@@ -7,7 +7,7 @@ from pipelines.ingest import archive_problems, ingest_partition, list_partitions
 from pipelines.progress import Progress
 from pipelines.resources import ArchiveResource, WarehouseResource
 from pipelines.settings import load_settings
-from warehouse.io import insert_frame, replace_partition, transaction
+from warehouse.io import column_docs, insert_frame, replace_partition, transaction
 
 
 @dg.asset(
@@ -60,7 +60,10 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
             )
     if problems.height:
         context.log.warning(f"{problems.height} entries at the archive root are not day folders: see rejected_records")
+    with warehouse.reader() as con:
+        articles_schema = dg.TableSchema(columns=[dg.TableColumn(n, k, description=d) for n, k, d in column_docs(con, "articles")])
     return dg.MaterializeResult(metadata={
+        "dagster/column_schema": articles_schema,
         "partitions": len(keys),
         "empty_days_skipped": len(skipped),
         "records_read": totals["records"],

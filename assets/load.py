@@ -5,7 +5,10 @@ import dagster as dg
 from assets.partitions import WRITER_POOL
 from assets.reconcile import reconciled_casualties
 from pipelines.resources import WarehouseResource
-from warehouse.io import publish
+from warehouse.io import column_docs, publish
+
+PUBLISHED = ("incident_summary", "incidents", "claims", "incident_casualties", "aggregate_claims",
+             "claim_timeline", "incident_mentions")
 
 PREVIEW_SQL = """
     select event_date, place_name, country, attack_type,
@@ -43,9 +46,16 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     with warehouse.writer() as con:
         counts = publish(con)
         preview = con.execute(PREVIEW_SQL).fetchall()
+        schemas = {
+            table: dg.TableSchema(columns=[dg.TableColumn(name, kind, description=doc)
+                                           for name, kind, doc in column_docs(con, table)])
+            for table in PUBLISHED
+        }
     context.log.info("load: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     return dg.MaterializeResult(metadata={
         **{f"rows_{k}": v for k, v in counts.items()},
         "dagster/row_count": counts["incidents"],
         "newest_incidents": dg.MetadataValue.md(_markdown_preview(preview)),
+        "dagster/column_schema": schemas["incident_summary"],
+        **{f"schema_{table}": dg.MetadataValue.table_schema(schema) for table, schema in schemas.items()},
     })

@@ -147,3 +147,16 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         table: con.execute(f"select count(*) from {table}").fetchone()[0]
         for table in ("incidents", "claims", "incident_casualties", "aggregate_claims", "incident_mentions")
     }
+
+
+def column_docs(con: duckdb.DuckDBPyConnection, table: str, schema: str = "main") -> list[tuple[str, str, str]]:
+    """(column, type, comment) of a relation, in column order: its documentation."""
+    return con.execute(
+        """
+        select column_name, data_type, coalesce(comment, '')
+        from duckdb_columns()
+        where database_name = current_database() and schema_name = ? and table_name = ?
+        order by column_index
+        """,
+        [schema, table],
+    ).fetchall()

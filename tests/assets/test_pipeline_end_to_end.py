@@ -139,3 +139,16 @@ def test_running_the_same_partitions_again_changes_nothing(archive, warehouse):
     before = _fingerprint(warehouse)
     assert run_archive(archive, warehouse).success
     assert _fingerprint(warehouse) == before
+
+
+def test_dagster_metadata_tells_the_story(archive, tmp_path):
+    """Row counts, column schemas with their comments, and a markdown preview in the UI."""
+    result = run_archive(archive, tmp_path / "w.duckdb")
+    load = next(m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "warehouse_tables")
+    metadata = load.materialization.metadata
+    assert metadata["dagster/row_count"].value == metadata["rows_incidents"].value > 0
+    columns = {c.name: c.description for c in metadata["dagster/column_schema"].value.columns}
+    assert columns["killed_best"] and "killed" in columns["killed_best"].lower()
+    assert "| date | place |" in metadata["newest_incidents"].value
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["records_accounted_for"] and checks["ranges_are_ordered"] and checks["aggregates_never_feed_ranges"]
