@@ -87,7 +87,12 @@ def _place_relation(a: dict, b: dict) -> str | None:
 
 def _dates_overlap(a: dict, b: dict, day_window: int) -> int | None:
     """Days between the two date ranges (0 when they overlap), None beyond the window."""
-    slack = day_window if a["date_precision"] == "day" and b["date_precision"] == "day" else 0
+    slack = 0
+    if a["date_precision"] == "day" and b["date_precision"] == "day":
+        # two dates the texts state ("on Sunday", "04/24/2016") must agree; the window is
+        # for reports that give no date (the day before publication .. publication day)
+        explicit = a["date_start"] == a["date_end"] and b["date_start"] == b["date_end"]
+        slack = 1 if explicit else day_window  # "late on Saturday" in one report is Sunday in another
     gap = max((a["date_start"] - b["date_end"]).days, (b["date_start"] - a["date_end"]).days, 0)
     return gap if gap <= slack else None
 
@@ -146,7 +151,12 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2) -> tuple[list
                 key = _score(mention, member)
                 if best_key is None or key < best_key:
                     best, best_key, best_reason, best_match = incident, key, reason, member
-        if best is not None and (mention["place_id"] is None or mention["geo_precision"] in {"country", "admin1"}):
+        coarse = mention["place_id"] is None or mention["geo_precision"] in {"country", "admin1"}
+        undated = mention["date_precision"] == "day" and mention["date_start"] != mention["date_end"]
+        if best is not None and coarse and undated:
+            best = None
+            best_reason = "only a country or province and no date in the text: too little to match, kept apart"
+        if best is not None and coarse:
             fits = sum(
                 1 for incident in pool
                 if mention["article_id"] not in incident.articles

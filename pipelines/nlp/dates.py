@@ -39,7 +39,7 @@ DATE_PATTERN = re.compile(
     | (?P<weekday>(?:(?P<wd_mod>last|this|on|early|late)\s+)?{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night))?)
     | (?P<day_before>(?P<n_days>a|one|two|three|four|five|six|seven|\d)\s+days?\s+(?:after|earlier)|the\s+day\s+before|the\s+previous\s+day)
     | (?P<yesterday>yesterday|last\s+night)
-    | (?P<today>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|hours\s+earlier|hours\s+later|earlier\s+in\s+the\s+day|on\s+the\s+same\s+day)
+    | (?P<today>today|tonight|this\s+morning|this\s+afternoon|this\s+evening|hours\s+earlier|hours\s+later|earlier\s+in\s+the\s+day)
     | (?P<ago>(?P<ago_n>\d+|two|three|four|five|six|seven|eight|nine|ten|a|one)\s+(?P<ago_unit>days?|weeks?|months?|years?)\s+(?:ago|earlier|before))
     | (?P<last_period>(?:last|past|previous)\s+(?P<period>week|month|year))
     | (?P<this_period>earlier\s+this\s+(?P<this_unit>week|month|year)|this\s+(?P<this_unit2>week|month|year))

@@ -53,7 +53,12 @@ COORDINATION = re.compile(r"^\s*(?:,|and|&|, and)\s*(?:in\s+)?(?:the\s+)?(?:\w+\
 PLURAL_ATTACKS = re.compile(r"\b(?:attacks|bombings|blasts|explosions|assaults)\b", re.IGNORECASE)
 TOTAL_CUE = re.compile(r"\b(?:in total|in all|a total of|combined|altogether|taken together|both attacks|the two attacks|both bombings|the two bombings|twin attacks|the attacks in)\b", re.IGNORECASE)
 # "said on Tuesday", "told AFP late on Monday": when the source spoke, not when it happened
-STATEMENT_DATE = re.compile(r"\b(?:said|says|told(?: [A-Z][\w.]*){0,3}|announced|reported|added|confirmed|stated)(?:\s+(?:late|early))?\s*$")
+STATEMENT_DATE = re.compile(
+    r"\b(?:said|says|told(?: [A-Z][\w.]*){0,3}|announced|reported|added|confirmed|stated)(?:\s+(?:late|early))?\s*$"
+    r"|\b(?:rose|risen|rises|climbed|reached|increased|jumped|stood)\b[^.;]{0,30}$"  # "rose to 72 on Monday"
+)
+# "a truce to begin on Saturday", "talks due on Monday": plans, not events
+FUTURE_DATE = re.compile(r"\b(?:to begin|to start|to take effect|will|would|due|scheduled|planned|set to|until|expected)\b[^.;]{0,15}$")
 HEADLINE_SOURCE_TAIL = re.compile(r":\s*([A-Za-z][A-Za-z' -]{2,40})$")
 HEADLINE_SOURCE_HEAD = re.compile(r"^((?:[A-Z][\w'-]*\s?){0,3}(?:officials?|police|ministry|army|monitor|TV|media)):\s", re.IGNORECASE)
 WAR_TOTAL = re.compile(r"\b(?:since (?:the )?(?:war|conflict|uprising|19\d\d|20\d\d)|since the (?:start|beginning) of the (?:war|conflict|uprising)|(?:war|conflict|insurgency|fighting) (?:has|had|have) (?:killed|left)|killed since|civilian casualties)\b", re.IGNORECASE)
@@ -289,7 +294,8 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
                 responsibility = (before[-1] if before else groups[0])[2]
             responsibility_all = bool(ALL_EVENTS.search(text))
         dates = [d for d in find_dates(text, published, sent.start_char)
-                 if not STATEMENT_DATE.search(sent.doc.text[max(0, d.start - 40) : d.start])]
+                 if not STATEMENT_DATE.search(sent.doc.text[max(0, d.start - 40) : d.start])
+                 and not FUTURE_DATE.search(sent.doc.text[max(0, d.start - 30) : d.start])]
         sentences.append(
             Sentence(index, sent.start_char, sent.end_char, text, in_title, places,
                      dates, figures, claimants, groups,

@@ -36,7 +36,7 @@ D = dt.date(2016, 2, 21)
 def test_same_attack_in_later_articles_joins_one_incident_with_a_stable_id():
     first = resolve([mention("m1", "a1", HOMS, D)])
     more = resolve([mention("m1", "a1", HOMS, D), mention("m2", "a2", HOMS, D, hours=20),
-                    mention("m3", "a3", HOMS, D + dt.timedelta(days=1), hours=30)])
+                    mention("m3", "a3", HOMS, D, hours=30)])
     assert more.incidents.height == 1
     assert more.incidents["incident_id"][0] == first.incidents["incident_id"][0]
     assert more.incidents["n_articles"][0] == 3
@@ -77,3 +77,17 @@ def test_incompatible_attack_types_or_claimants_stay_apart():
     result = resolve([mention("m1", "a1", HOMS, D, claimed="Islamic State"),
                       mention("m2", "a2", HOMS, D, hours=1, claimed="Nusra Front")])
     assert result.incidents.height == 2
+
+
+def test_stated_dates_two_days_apart_in_one_district_stay_two():
+    result = resolve([mention("m1", "a1", HOMS, D), mention("m2", "a2", HOMS, D + dt.timedelta(days=2), hours=50)])
+    assert result.incidents.height == 2
+
+
+def test_a_country_level_undated_mention_is_not_merged_on_place_alone():
+    syria = {**HOMS, "place_name": "Syria", "place_id": "country:SY", "admin1": None, "geo_precision": "country"}
+    undated = mention("m2", "a2", syria, D, hours=3)
+    undated["date_start"] = D - dt.timedelta(days=1)
+    result = resolve([mention("m1", "a1", HOMS, D), undated])
+    assert result.incidents.height == 2
+    assert "too little to match" in result.incident_mentions.filter(pl.col("mention_id") == "m2")["reason"][0]
