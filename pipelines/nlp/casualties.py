@@ -15,6 +15,7 @@ a revision ("rose from 30 to 83" keeps 83).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -78,6 +79,7 @@ FILLERS = frozenset(
     believed thought to initially so far now since already subsequently eventually instantly immediately
     either both more some other another who which that seriously critically badly severely slightly lightly
     fatally mostly were' many most nearly almost more then became become got get getting sustained suffered
+    feared presumed reported believed confirmed
     """.split()
 )
 SUBSET_BEFORE = frozenset({"including", "among", "includes", "include"})
@@ -204,6 +206,8 @@ def _before(doc: Doc, start: int, sent_start: int) -> tuple[str | None, str]:
     if i < sent_start:
         return None, ""
     lower = doc[i].lower_
+    if lower in {"dead", "death"} and i - 1 >= sent_start and doc[i - 1].lower_ in VIOLENT_VERBS | {"to"}:
+        return "killed", "verb_before"  # "shot dead 11 villagers", "stabbed to death two men"
     if lower in VERBS_BEFORE_FIGURE:
         # "wounded 30" is a verb only when it is one; "the wounded 30" is rare enough
         return VERBS_BEFORE_FIGURE[lower], "verb_before"
@@ -250,6 +254,8 @@ def _skip_figure(doc: Doc, span: Span, sent_start: int) -> bool:
         return True
     if before.rstrip(".") in MONTH_WORDS or (before == "." and before2 in MONTH_WORDS):
         return True  # "Jan. 26", "Feb 1": a date
+    if before in {"no", "not"} or (span.text.lower() == "one" and before in {"any", "every", "no"}):
+        return True  # "no one was hurt": zero, handled by ZERO_CASUALTIES
     if before == "of" and before2 in {"ages", "age"}:
         return True
     if after in {"-", "year", "years", "%", "percent", "am", "pm", "a.m.", "p.m.", "o'clock"} or after.startswith("-year"):
@@ -284,6 +290,30 @@ def _by_dependency(doc: Doc, fspan: Span) -> tuple[str | None, str]:
     return None, ""
 
 
+ZERO_CASUALTIES = re.compile(
+    r"\b(?:no(?:-| )one|nobody|none) (?:was|were|had been|has been) (?:killed|hurt|injured|wounded|harmed)"
+    r"|\b(?:injuring|wounding|killing|hurting|harming|injured|wounded|killed|hurt|harmed) no(?:-| )one\b"
+    r"|\bno (?:reported )?(?:casualties|deaths|fatalities|injuries)\b"
+    r"|\bwithout (?:causing )?(?:any )?(?:casualties|injuries)\b",
+    re.IGNORECASE,
+)
+PLUS_ONE = (
+    # GTD counts the attacker: "killing 14 worshippers in addition to herself" -> 15
+    re.compile(r"^[\w\s-]{0,40}?\bin addition to (?:the )?(?:herself|himself|themselves|attacker|gunman|bomber|assailant|shooter|perpetrator)\b", re.I),
+    # "killing 13 police officers and a civilian" -> 14
+    re.compile(r"^(?:[\w-]+\s){0,3}?[\w-]+\s+and\s+(?:a|an|one)\s+(?:[\w-]+\s){0,2}?(?:civilian|child|woman|man|boy|girl|policeman|soldier|officer|driver|guard|bystander|passer-by|pedestrian)\b", re.I),
+)
+
+
+def _plus_one(doc: Doc, fspan: Span, stop: int, figure: Figure) -> Figure:
+    """Add the one person a figure's phrase names beside it."""
+    tail = doc[fspan.end : min(fspan.end + 12, stop)].text
+    if any(pattern.match(tail) for pattern in PLUS_ONE):
+        value = figure.value_low + 1
+        return Figure(value, value, figure.qualifier, figure.start, figure.end, figure.text)
+    return figure
+
+
 def find_in_span(span: Span) -> list[CasualtyFigure]:
     """Every casualty figure in one sentence (or any span)."""
     doc = span.doc
@@ -306,7 +336,11 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
     # singular: "a police officer was killed", "killing a soldier"
     for token in span:
         if token.lower_ in {"a", "an"} and token.i + 1 < span.end:
-            nxt = [t for t in doc[token.i + 1 : min(token.i + 4, span.end)]]
+            nxt = []
+            for t in doc[token.i + 1 : min(token.i + 7, span.end)]:  # "a 32-year-old woman"
+                if t.is_punct and t.text != "-":
+                    break
+                nxt.append(t)
             person = next((t for t in nxt if _is_person_noun(t)), None)
             if person is not None and person.lower_ not in {"others", "people", "members"} and not person.lower_.endswith("s"):
                 fspan = doc[token.i : token.i + 1]
@@ -329,11 +363,26 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
             continue
         if figure.text.lower() in {"a", "an"} and rule not in {"figure_before_casualty_word", "verb_before"}:
             continue
+        if category == "killed" and figure.value_low is not None and figure.qualifier == "exact":
+            figure = _plus_one(doc, fspan, span.end, figure)
         found.append(
             CasualtyFigure(category, figure.value_low, figure.value_high, figure.qualifier,
                            figure.start, figure.end, doc.text[figure.start : figure.end], fspan.root.i, rule)
         )
-    found.sort(key=lambda f: f.start_char)
+    for match in ZERO_CASUALTIES.finditer(text):
+        start, end = span.start_char + match.start(), span.start_char + match.end()
+        token = doc.char_span(start, end, alignment_mode="expand")
+        phrase = match.group(0).lower()
+        categories = ["killed", "wounded"] if re.search(r"casualt|hurt|harm", phrase) else []
+        if re.search(r"kill|dead|death|died", phrase):
+            categories = ["killed"]
+        elif re.search(r"injur|wound", phrase):
+            categories = ["wounded"]
+        for category in categories:
+            if not any(f.category == category for f in found):
+                found.append(CasualtyFigure(category, 0, 0, "exact", start, end, doc.text[start:end],
+                                            token.root.i if token is not None else span.start, "zero"))
+    found.sort(key=lambda f: (f.start_char, f.category))
     return found
 
 

@@ -38,8 +38,11 @@ NOT_PLACE_WORDS = frozenset("""
     Jan Feb Mar Apr May Jun Jul Aug Sep Sept Oct Nov Dec January February March April June July August September
     October November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday The A An This That
     """.split())
-NAMED_PLACE = re.compile(r"\b(village|town|district|neighbou?rhood|area|attack|raid|assault) (?:of|on) ((?:[A-Z][\w'-]+\s){0,2}[A-Z][\w'-]+)")
-UNKNOWN_PLACE = re.compile(r"\b(?:in|of|near|at)\s+((?:[A-Z][\w'-]+\s){0,2}[A-Z][\w'-]+)\s+(district|province|village|town|area|region|governorate)\b")
+# A place name: capitalised words, with the lower-case particles of transliterations
+# ("Maarat al-Numan", "Dera Ismail Khan", "Dahana-i-Ghuri").
+_NAME = r"[A-Z][\w'’-]+(?:\s(?:(?:al|el|an|ad|as|ar|at|az|ash|ul|de|del|la|le|e|i)[- ])?[A-Z][\w'’-]+){0,2}"
+NAMED_PLACE = re.compile(rf"\b(village|town|district|neighbou?rhood|area|attack|raid|assault) (?:of|on) ({_NAME})")
+UNKNOWN_PLACE = re.compile(rf"\b(?:in|of|near|at)\s+(?:the\s+)?({_NAME})\s+(district|province|village|town|area|region|governorate|county|territory)\b")
 RESPONSIBILITY = re.compile(
     r"\b(?:claim(?:ed|s|ing)?|took|takes|taking|has taken|have taken)\s+(?:responsibility|credit)\b"
     r"|\bclaim(?:ed|s)\s+(?:both|all|the|these|those|that|this|its|two|three)\s+(?:\w+\s+){0,2}?(?:attacks?|bombings?|blasts?|assaults?|killings?|explosions?|operations?)\b"
@@ -141,7 +144,7 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
     found: list[PlaceMention] = []
     gaz = load_gazetteer()
     for ent in sent.ents:
-        if ent.label_ not in PLACE_LABELS:
+        if ent.label_ not in PLACE_LABELS | {"PERSON", "ORG", "NORP"}:
             continue
         if any(s <= ent.start_char < e for s, e, _ in group_spans):
             continue  # "Islamic State of Iraq and the Levant" names a group, not a place
@@ -150,11 +153,15 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
         if text_after == "-" or NOT_EVENT_PLACE.search(text_before):
             continue  # "Britain-based", "near the border with Pakistan": not where it happened
         weak = bool(VICINITY.search(text_before)) or ent.end_char <= dateline_end
-        place = resolve(ent.kb_id_ or ent.text, countries) or resolve(ent.text, countries)
-        if place is None and ent.text.startswith(("the ", "The ")):
-            place = resolve(ent.text[4:], countries)
-        if (place is None and ent.label_ == "GPE" and len(countries) == 1 and ent.text[:1].isupper()
-                and " " not in ent.text.strip() and ent.start > 0 and ent.doc[ent.start - 1].lower_ in {"in", "on", "at", "near", "of", "outside"}):
+        place = None
+        if ent.label_ in PLACE_LABELS:  # people and organisations are not looked up as places
+            place = resolve(ent.kb_id_ or ent.text, countries) or resolve(ent.text, countries)
+            if place is None and ent.text.startswith(("the ", "The ")):
+                place = resolve(ent.text[4:], countries)
+        if (place is None and len(countries) == 1 and ent.text[:1].isupper() and len(ent) <= 2
+                and ent.start > 0 and ent.doc[ent.start - 1].lower_ in {"in", "at", "near", "outside"}
+                and (ent.label_ in {"GPE", "LOC"} or ent.end < len(ent.doc) and ent.doc[ent.end].text == ",")
+                and not find_groups(ent.text) and ent.text.split()[0] not in NOT_PLACE_WORDS):
             # a village the gazetteer lacks ("the attack on Dalori"): keep it by name
             code = next(iter(countries))
             place = Place(f"district:{code}.{ent.text}", ent.text, "district", code, gaz.countries[code].name,
@@ -168,8 +175,10 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
         if any(p.start <= start < p.end for p in found):
             continue
         name = f"{name_part} {kind_word}" if kind_word.lower() == "district" else name_part
-        if resolve(name_part, countries) is not None or find_groups(name_part) or name_part.split()[0].rstrip(".") in NOT_PLACE_WORDS:
-            continue
+        first_word = name_part.split()[0].rstrip(".")
+        if (resolve(name_part, countries) is not None or find_groups(name_part) or first_word in NOT_PLACE_WORDS
+                or first_word in gaz.demonyms):
+            continue  # "the Iraqi town of ...": a demonym, the town comes next
         # a place our gazetteer lacks: keep its name; the country comes from the text
         country = next((p.place.country_code for p in found if p.start > start), None) or next(iter(sorted(countries)), None)
         if country is None:
@@ -213,7 +222,10 @@ def _leaf_places(places: list[PlaceMention]) -> list[PlaceMention]:
     """Places not containing another place of the sentence (Homs in 'Homs, Syria');
     vicinity and dateline places only when the sentence names nothing else."""
     strong = [p for p in places if not p.weak]
-    places = strong or places
+    # a vicinity place stays when the named places only contain it ("near the town of
+    # Bankass in Mali's Mopti region": Bankass, not Mopti)
+    kept_weak = [p for p in places if p.weak and strong and all(s.place.contains(p.place) and s.place.place_id != p.place.place_id for s in strong)]
+    places = (strong + kept_weak) or places
     leaves = []
     for mention in places:
         if any(o.place.place_id != mention.place.place_id and mention.place.contains(o.place) for o in places):

@@ -71,3 +71,19 @@ def test_singular_victim_counts_one(blank):
 )
 def test_numbers_that_are_not_casualty_figures(blank, text):
     assert [f for f in figures(blank, text) if f[0] in {"killed", "wounded"}] == []
+
+
+def test_no_one_hurt_is_a_zero_not_a_one(blank):
+    assert figures(blank, "A small bomb exploded in the bus station. No one was killed.") == [("killed", 0, 0, "exact", "No one was killed")]
+    assert [f[:2] for f in figures(blank, "The bomb damaged two cars but injured no one.")] == [("wounded", 0)]
+    assert [f[:2] for f in figures(blank, "There were no reported casualties.")] == [("killed", 0), ("wounded", 0)]
+
+
+def test_gtd_counts_the_attacker_and_the_one_named_beside_a_figure(blank):
+    assert figures(blank, "The bomber blew herself up, killing 14 worshippers in addition to herself.")[0][1] == 15
+    assert figures(blank, "The car bomb exploded, killing 13 police officers and a civilian.")[0][1] == 14
+
+
+def test_feared_dead_and_shot_dead(blank):
+    assert figures(blank, "Up to 30 soldiers were feared dead.") == [("killed", None, 30, "at_most", "Up to 30")]
+    assert figures(blank, "Gunmen shot dead 11 villagers at a market.") == [("killed", 11, 11, "exact", "11")]
