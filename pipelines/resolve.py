@@ -17,6 +17,7 @@ Every decision is written out (incident_mentions) with its reason.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -232,10 +233,26 @@ def _attack_rank(code: str) -> int:
     return ATTACK_TYPES.index(code) if code in ATTACK_TYPES else len(ATTACK_TYPES)
 
 
+SOURCE_FILLER = frozenset("the provincial local senior regional district state national federal".split())
+
+
+def source_key(claimant: str) -> str:
+    """One key per organisation however an article words it: "Babil provincial health
+    department" and "Babil health department" -> "babil health department"; "Homs
+    governor" and "the provincial governor" -> "governor" (place names drop unless the
+    name is nothing but a proper name, like "Lady Reading Hospital")."""
+    words = [re.sub(r"['’]s$", "", w).strip(",.") for w in claimant.split()]
+    common = [w for w in words if not w[:1].isupper()]
+    if len(common) * 5 < len(words) * 2:  # mostly capitalised: a proper name, kept whole
+        return claimant.lower()
+    kept = [w.lower() for w in common if w.lower() not in SOURCE_FILLER]
+    return " ".join(kept) or claimant.lower()
+
+
 def claim_source(claimant: str | None, outlet: str | None, article_id: str) -> str:
     """Who a figure counts as coming from: the claimant, else the outlet, else the article."""
     if claimant:
-        return claimant
+        return source_key(claimant)
     return f"{outlet} (unattributed)" if outlet else f"unattributed in {article_id}"
 
 

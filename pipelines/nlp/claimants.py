@@ -48,14 +48,54 @@ def normalise_claimant(phrase: str) -> Claimant | None:
     """Map a noun phrase ("the Britain-based Observatory") to a name and a kind."""
     # several speakers ("pro-government media outlets and a monitoring group"): the first
     # named; within it, the first entry of the table that matches (specific before generic)
-    for part in re.split(r"\s+and\s+|,\s*|;\s*", phrase.lower().strip()):
+    for original in re.split(r"\s+and\s+|,\s*|;\s*", phrase.strip()):
+        part = original.lower()
         for entry in _actors()["claimants"]:
             if any(p.search(part) for p in entry["compiled"]):
-                return Claimant(entry["name"], entry["kind"], phrase)
+                name = organisation_name(original) if entry.get("name_from_text") else None
+                return Claimant(name or entry["name"], entry["kind"], phrase)
     cleaned = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.IGNORECASE)
     if not cleaned or not any(w[:1].isupper() for w in cleaned.split()) or NOT_SPEAKERS.search(cleaned):
         return None
     return Claimant(cleaned, "media", phrase)
+
+
+ROLE_WORDS = r"spokes(?:man|woman|person)|officials?|sources?|members?|head|chief|director|representative|doctors?"
+ORG_HEADS = frozenset("""
+    ministry ministries police army military department office hospital council agency authority authorities
+    government governor commissioner commission directorate service services forces command administration
+    prosecutor minister sources source officials official mayor
+    """.split())
+
+
+def organisation_name(phrase: str) -> str | None:
+    """The organisation a speaker phrase names, without people, roles and articles:
+    "a spokesman for Lady Reading Hospital" -> "Lady Reading Hospital";
+    "interior ministry spokesman Nasrat Rahimi" -> "interior ministry";
+    "the Iraqi health ministry" -> "health ministry"."""
+    from pipelines.nlp.gazetteer import load_gazetteer
+
+    text = re.sub(r"^(?:the|a|an|its|their|his|her|one|two|several)\s+", "", phrase.strip(" ,.'\""), flags=re.I)
+    text = re.sub(r"\bGov\.?(?=\s|$)", "governor", text)
+    match = re.match(rf"^(?:(?:senior|local|provincial|district)\s+)?(?:{ROLE_WORDS})\s+(?:for|of|at|with|from|in)\s+(?:the\s+)?(.+)$", text, re.I)
+    if match:
+        text = match.group(1)
+    words = text.split()
+    # cut after the organisation's head noun: drop the role and the person that follow it
+    heads = [i for i, w in enumerate(words) if w.lower().strip(",.") in ORG_HEADS]
+    if heads:
+        end = heads[0] + 1
+        while end < len(words) and words[end].lower() in ORG_HEADS and words[end].lower() not in {"official", "officials", "source", "sources"}:
+            end += 1
+        if words[heads[0]].lower() in {"official", "officials", "source", "sources"} and heads[0] > 0:
+            end = heads[0] + 1  # "security sources", "provincial officials"
+        words = words[:end]
+    demonyms = load_gazetteer().demonyms
+    words = [w for w in words if w.strip(",.") not in demonyms and w.lower() not in {"the", "a", "an"}]
+    if not words or len(words) > 6:
+        return None
+    # as written; reconciliation compares sources case-insensitively
+    return " ".join(words).strip(" ,.") or None
 
 
 def _phrase(token: Token) -> str:

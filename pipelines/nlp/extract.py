@@ -110,7 +110,13 @@ def _stable_id(prefix: str, *parts: object) -> str:
     return prefix + hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
-def _context_countries(doc: Doc, title_doc: Doc | None) -> set[str]:
+class Countries(set):
+    """The countries an article names, with the most named first in `ranked`."""
+
+    ranked: list[str]
+
+
+def _context_countries(doc: Doc, title_doc: Doc | None) -> Countries:
     gaz = load_gazetteer()
     codes: dict[str, int] = {}
     for d in (title_doc, doc):
@@ -124,7 +130,9 @@ def _context_countries(doc: Doc, title_doc: Doc | None) -> set[str]:
                         codes[place.country_code] = codes.get(place.country_code, 0) + 3
                 if len({p.country_code for p in candidates}) == 1:
                     codes[candidates[0].country_code] = codes.get(candidates[0].country_code, 0) + 1
-    return set(codes)
+    found = Countries(codes)
+    found.ranked = sorted(codes, key=lambda c: (-codes[c], c))
+    return found
 
 
 NOT_EVENT_PLACE = re.compile(
@@ -204,8 +212,9 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
         kind = ANAPHOR_KINDS[match.group(1).lower()]
         antecedent = last_by_kind.get(kind)
         if match.group(1).lower() == "capital":
-            capitals = [gaz.capitals[c] for c in sorted(countries) if c in gaz.capitals]
-            if len(capitals) == 1:
+            ranked = getattr(countries, "ranked", sorted(countries))
+            capitals = [gaz.capitals[c] for c in ranked if c in gaz.capitals]
+            if capitals:  # "the capital": of the country the article is about
                 antecedent = PlaceMention(0, 0, capitals[0].name, capitals[0])
         if antecedent is not None:
             start = sent.start_char + match.start()

@@ -12,7 +12,10 @@ def test_organisations_are_normalised_with_a_kind():
     assert _pair("State TV") == ("state TV", "state_media")
     assert _pair("the Amaq news agency") == ("Amaq", "militant")
     assert _pair("a police spokesman") == ("police", "government")
-    assert _pair("hospital officials") == ("health officials", "medical")
+    assert _pair("a spokesman for Lady Reading Hospital") == ("Lady Reading Hospital", "medical")
+    assert _pair("interior ministry spokesman Nasrat Rahimi") == ("interior ministry", "government")
+    assert _pair("the Iraqi health ministry") == ("health ministry", "medical")
+    assert _pair("hospital officials") == ("hospital", "medical")
 
 
 def test_first_named_speaker_wins_in_a_coordinated_phrase():

@@ -1,0 +1,1 @@
+"""`make bench`: throughput and memory benchmark of the pipeline (not a test)."""
