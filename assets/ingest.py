@@ -3,7 +3,7 @@
 import dagster as dg
 
 from assets.partitions import WRITER_POOL, daily_partitions
-from pipelines.ingest import archive_problems, ingest_partition, list_partitions
+from pipelines.ingest import archive_problems, ingest_partition, input_digest, list_partitions
 from pipelines.progress import Progress
 from pipelines.resources import ArchiveResource, WarehouseResource
 from pipelines.settings import load_settings
@@ -34,15 +34,21 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
         # a day with no folder and nothing loaded before is nothing to do (a range over
         # years of a sparse archive must not write thousands of empty partitions)
         folders = set(list_partitions(archive.path))
-        loaded = {str(r[0]) for r in con.execute(
-            "select partition_date from partition_manifest where partition_date between ? and ?",
+        digests = {str(r[0]): r[1] for r in con.execute(
+            "select partition_date, input_sha256 from partition_manifest where partition_date between ? and ?",
             [min(keys), max(keys)]).fetchall()}
+        loaded = set(digests)
         skipped = [k for k in keys if k not in folders and k not in loaded]
         keys = [k for k in keys if k in folders or k in loaded]
         if skipped:
             context.log.info(f"ingest: {len(skipped)} of {len(skipped) + len(keys)} days have no folder: nothing to do")
         progress = Progress(len(keys), "ingest partitions", context.log.info)
+        unchanged = 0
         for number, key in enumerate(keys, start=1):
+            if key in folders and digests.get(key) == input_digest(archive.path, key, settings):
+                unchanged += 1  # same files, same code: ingesting again would change nothing
+                progress.update(number)
+                continue
             result = ingest_partition(archive.path, key, settings)
             replace_partition(con, key, {
                 "articles": result.articles,
@@ -66,6 +72,7 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
         "dagster/column_schema": articles_schema,
         "partitions": len(keys),
         "empty_days_skipped": len(skipped),
+        "unchanged_days_skipped": unchanged,
         "records_read": totals["records"],
         "articles_loaded": totals["loaded"],
         "duplicates": totals["duplicates"],

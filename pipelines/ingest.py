@@ -453,8 +453,12 @@ class _DedupIndex:
                 self.postings.setdefault(s, []).append(article_id)
 
 
-def _input_digest(files: list[Path], root: Path) -> str:
-    digest = hashlib.sha256()
+def _input_digest(files: list[Path], root: Path, settings: Settings | None = None) -> str:
+    """sha256 over the folder's file names and bytes, this module's code and the limits
+    that shape its output: equal digests mean ingesting again would change nothing."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    if settings is not None:
+        digest.update(f"{settings.max_gzip_bytes}:{settings.max_line_bytes}:{settings.near_duplicate_threshold}".encode())
     for path in files:
         digest.update(str(path.relative_to(root)).encode())
         if path.is_file() and not path.is_symlink():
@@ -474,10 +478,10 @@ def partition_files(root: Path, partition_date: str) -> list[Path]:
     return sorted(folder.iterdir(), key=lambda p: p.name)
 
 
-def input_digest(root: Path, partition_date: str) -> str:
-    """sha256 over the names and bytes of a day folder's files (skip unchanged input)."""
+def input_digest(root: Path, partition_date: str, settings: Settings) -> str:
+    """The digest ingest_partition would record for a day folder (skip unchanged input)."""
     root = check_archive_root(root)
-    return _input_digest(partition_files(root, partition_date), root)
+    return _input_digest(partition_files(root, partition_date), root, settings)
 
 
 def ingest_partition(root: Path, partition_date: str, settings: Settings) -> PartitionIngest:
@@ -543,7 +547,7 @@ def ingest_partition(root: Path, partition_date: str, settings: Settings) -> Par
         articles=pl.DataFrame(articles, schema=ARTICLE_SCHEMA),
         duplicates=pl.DataFrame(duplicates, schema=DUPLICATE_SCHEMA),
         rejected=pl.DataFrame(rejected, schema=REJECTED_SCHEMA),
-        input_sha256=_input_digest(files, root),
+        input_sha256=_input_digest(files, root, settings),
         n_files=len(files),
         n_records_read=n_read,
     )

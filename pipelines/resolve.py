@@ -16,6 +16,7 @@ Every decision is written out (incident_mentions) with its reason.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections import Counter
@@ -53,11 +54,41 @@ INCIDENT_MENTION_SCHEMA = {
 @dataclass
 class _Incident:
     anchor: dict
+    order: int
     members: list[dict] = field(default_factory=list)
+    articles: set[str] = field(default_factory=set)
 
-    @property
-    def articles(self) -> set[str]:
-        return {m["article_id"] for m in self.members}
+    def add(self, mention: dict) -> None:
+        self.members.append(mention)
+        self.articles.add(mention["article_id"])
+
+
+class _DayIndex:
+    """Incidents by (country, day) over their members' dates widened by the window, so a
+    mention is compared with the incidents of its own days only (not every incident of its
+    country: that grows quadratically over years of archive)."""
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+        self.by_day: dict[tuple[str | None, object], dict[int, _Incident]] = {}
+
+    def _days(self, mention: dict):
+        start = mention["date_start"] - dt.timedelta(days=self.window)
+        end = mention["date_end"] + dt.timedelta(days=self.window)
+        for offset in range((end - start).days + 1):
+            yield start + dt.timedelta(days=offset)
+
+    def add(self, incident: _Incident, mention: dict) -> None:
+        for day in self._days(mention):
+            for country in (mention["country_code"], "*"):
+                self.by_day.setdefault((country, day), {})[incident.order] = incident
+
+    def candidates(self, mention: dict) -> list[_Incident]:
+        country = mention["country_code"] or "*"
+        found: dict[int, _Incident] = {}
+        for day in self._days(mention):
+            found.update(self.by_day.get((country, day), {}))
+        return [found[k] for k in sorted(found)]
 
 
 def attack_types_compatible(a: str | None, b: str | None) -> bool:
@@ -136,12 +167,10 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2) -> tuple[list
     rows = mentions.sort(["reported_at", "article_id", "ordinal"]).to_dicts()
     incidents: list[_Incident] = []
     decisions: list[dict] = []
-    by_country: dict[str | None, list[_Incident]] = {}
+    index = _DayIndex(day_window)
     for mention in rows:
         best, best_key, best_reason, best_match = None, None, "", None
-        pool = by_country.get(mention["country_code"], []) if mention["country_code"] else [
-            i for group in by_country.values() for i in group
-        ]
+        pool = index.candidates(mention)
         for incident in pool:
             if mention["article_id"] in incident.articles:
                 continue
@@ -167,16 +196,16 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2) -> tuple[list
                 best = None
                 best_reason = f"only a {mention['geo_precision'] or 'missing'} place and {fits} incidents fit: kept apart"
         if best is None:
-            incident = _Incident(anchor=mention, members=[mention])
-            incidents.append(incident)
-            by_country.setdefault(mention["country_code"], []).append(incident)
-            decisions.append({**_decision_base(mention), "incident": incident, "decision": "anchor",
+            best = _Incident(anchor=mention, order=len(incidents))
+            incidents.append(best)
+            decisions.append({**_decision_base(mention), "incident": best, "decision": "anchor",
                               "matched_mention_id": None,
                               "reason": best_reason or "first report of this event: no earlier incident with a compatible date, place and attack type"})
         else:
-            best.members.append(mention)
             decisions.append({**_decision_base(mention), "incident": best, "decision": "merged",
                               "matched_mention_id": best_match["mention_id"], "reason": best_reason})
+        best.add(mention)
+        index.add(best, mention)
     return incidents, decisions
 
 

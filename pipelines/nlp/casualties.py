@@ -16,7 +16,7 @@ a revision ("rose from 30 to 83" keeps 83).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -367,7 +367,8 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
             figure = _plus_one(doc, fspan, span.end, figure)
         found.append(
             CasualtyFigure(category, figure.value_low, figure.value_high, figure.qualifier,
-                           figure.start, figure.end, doc.text[figure.start : figure.end], fspan.root.i, rule)
+                           figure.start, figure.end, text[figure.start - span.start_char : figure.end - span.start_char],
+                           fspan.root.i, rule)
         )
     for match in ZERO_CASUALTIES.finditer(text):
         start, end = span.start_char + match.start(), span.start_char + match.end()
@@ -380,7 +381,7 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
             categories = ["wounded"]
         for category in categories:
             if not any(f.category == category for f in found):
-                found.append(CasualtyFigure(category, 0, 0, "exact", start, end, doc.text[start:end],
+                found.append(CasualtyFigure(category, 0, 0, "exact", start, end, match.group(0),
                                             token.root.i if token is not None else span.start, "zero"))
     found.sort(key=lambda f: (f.start_char, f.category))
     return found
@@ -399,15 +400,22 @@ if not Doc.has_extension("casualty_figures"):
     Doc.set_extension("casualty_figures", default=None)
 
 
+def figures_of(doc: Doc) -> list[CasualtyFigure]:
+    """The casualty figures the component stored on a doc."""
+    return [CasualtyFigure(*values) for values in doc._.casualty_figures or ()]
+
+
 @Language.factory("casualty_matcher", assigns=["doc._.casualty_figures"], default_config={})
 class CasualtyMatcher:
-    """spaCy component: sets doc._.casualty_figures to the CasualtyFigure list."""
+    """spaCy component: stores the doc's casualty figures in doc._.casualty_figures (as
+    plain tuples, so docs cross process boundaries with nlp.pipe(n_process=2));
+    read them back with figures_of(doc)."""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.casualty_figures = find_casualty_figures(doc)
+        doc._.casualty_figures = [astuple(f) for f in find_casualty_figures(doc)]
         return doc
 
     def to_bytes(self, *, exclude=()):  # stateless: rules are code and data files

@@ -203,14 +203,30 @@ class ClaimantTracker:
         return claimant
 
 
+@cache
+def _group_patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
+    """Two combined patterns (acronyms case-sensitive, names not) and name -> group."""
+    names: dict[str, str] = {}
+    exact, folded = [], []
+    for entry in _actors()["groups"]:
+        for pattern in entry["patterns"]:
+            names[pattern.lower()] = entry["name"]
+            (exact if pattern.isupper() else folded).append(pattern)
+
+    def combined(patterns: list[str], flags: int) -> re.Pattern:
+        alternatives = "|".join(re.escape(p) for p in sorted(patterns, key=len, reverse=True))
+        return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", flags)
+
+    return combined(exact, 0), combined(folded, re.IGNORECASE), names
+
+
 def find_groups(text: str) -> list[tuple[int, int, str]]:
     """(start, end, canonical name) of every armed group named in a text."""
     found = []
-    for entry in _actors()["groups"]:
-        for pattern in entry["patterns"]:
-            flags = 0 if pattern.isupper() else re.IGNORECASE
-            for match in re.finditer(rf"(?<![\w-]){re.escape(pattern)}(?![\w-])", text, flags):
-                found.append((match.start(), match.end(), entry["name"]))
+    exact, folded, names = _group_patterns()
+    for pattern in (exact, folded):
+        for match in pattern.finditer(text):
+            found.append((match.start(), match.end(), names[match.group(0).lower()]))
     # longest match wins where names overlap ("Islamic State Khorasan" over "Islamic State")
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     kept, last_end = [], -1

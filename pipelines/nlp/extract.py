@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipelines.nlp.attack_types import classify_attack, count_attacks
-from pipelines.nlp.casualties import CasualtyFigure
+from pipelines.nlp.casualties import CasualtyFigure, figures_of
 from pipelines.nlp.claimants import (
     Claimant, ClaimantTracker, attribute, find_groups, normalise_claimant, speech_sources,
 )
@@ -148,16 +148,18 @@ CAPITAL_OF = re.compile(r"\b(?:the\s+)?([A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+capital\
 
 
 def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMention],
-               group_spans: list[tuple[int, int, str]] = (), dateline_end: int = -1) -> list[PlaceMention]:
+               group_spans: list[tuple[int, int, str]] = (), dateline_end: int = -1,
+               doc_text: str | None = None) -> list[PlaceMention]:
     found: list[PlaceMention] = []
+    doc_text = sent.doc.text if doc_text is None else doc_text  # spaCy rebuilds doc.text on each read
     gaz = load_gazetteer()
     for ent in sent.ents:
         if ent.label_ not in PLACE_LABELS | {"PERSON", "ORG", "NORP"}:
             continue
         if any(s <= ent.start_char < e for s, e, _ in group_spans):
             continue  # "Islamic State of Iraq and the Levant" names a group, not a place
-        text_after = ent.doc.text[ent.end_char : ent.end_char + 1]
-        text_before = ent.doc.text[max(0, ent.start_char - 60) : ent.start_char].lower()
+        text_after = doc_text[ent.end_char : ent.end_char + 1]
+        text_before = doc_text[max(0, ent.start_char - 60) : ent.start_char].lower()
         if text_after == "-" or NOT_EVENT_PLACE.search(text_before):
             continue  # "Britain-based", "near the border with Pakistan": not where it happened
         weak = bool(VICINITY.search(text_before)) or ent.end_char <= dateline_end
@@ -269,7 +271,7 @@ def _coordinated(sentence_text: str, offset: int, leaves: list[PlaceMention]) ->
 
 
 def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countries: set[str]) -> list[Sentence]:
-    tracker = ClaimantTracker(doc.text)
+    tracker = ClaimantTracker(doc.text)  # read once per article
     last_by_kind: dict[str, PlaceMention] = {}
     sentences: list[Sentence] = []
     spans: list[tuple[Span, bool]] = []
@@ -279,12 +281,14 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
     figures_by_doc: dict[int, list[CasualtyFigure]] = {}
     for d in (title_doc, doc):
         if d is not None:
-            figures_by_doc[id(d)] = d._.casualty_figures or []
-    dateline = DATELINE.match(doc.text)
+            figures_by_doc[id(d)] = figures_of(d)
+    texts = {id(d): d.text for d in (doc, title_doc) if d is not None}
+    dateline = DATELINE.match(texts[id(doc)])
     dateline_end = dateline.end() if dateline else -1
     for index, (sent, in_title) in enumerate(spans):
+        doc_text = texts[id(sent.doc)]
         group_spans = [(s + sent.start_char, e + sent.start_char, n) for s, e, n in find_groups(sent.text)]
-        places = _places_in(sent, countries, last_by_kind, group_spans, -1 if in_title else dateline_end)
+        places = _places_in(sent, countries, last_by_kind, group_spans, -1 if in_title else dateline_end, doc_text)
         for mention in places:
             last_by_kind[mention.place.kind] = mention
             last_by_kind["any"] = mention
@@ -293,7 +297,7 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
         claimants = [tracker.resolve(attribute(sent.doc[f.token_i], sources)) if sources else None for f in figures]
         if in_title and figures:
             # wire headlines attribute with a colon: "Toll rises to 70: police", "Afghan officials: 26 killed"
-            title = sent.doc.text.strip()
+            title = doc_text.strip()
             said = HEADLINE_SOURCE_TAIL.search(title) or HEADLINE_SOURCE_HEAD.search(title)
             if said:
                 claimant = tracker.resolve(said.group(1))
@@ -315,8 +319,8 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
                 responsibility = (before[-1] if before else groups[0])[2]
             responsibility_all = bool(ALL_EVENTS.search(text))
         dates = [d for d in find_dates(text, published, sent.start_char)
-                 if not STATEMENT_DATE.search(sent.doc.text[max(0, d.start - 40) : d.start])
-                 and not FUTURE_DATE.search(sent.doc.text[max(0, d.start - 30) : d.start])]
+                 if not STATEMENT_DATE.search(doc_text[max(0, d.start - 40) : d.start])
+                 and not FUTURE_DATE.search(doc_text[max(0, d.start - 30) : d.start])]
         sentences.append(
             Sentence(index, sent.start_char, sent.end_char, text, in_title, places,
                      dates, figures, claimants, groups,

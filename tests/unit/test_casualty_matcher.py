@@ -3,6 +3,8 @@
 import pytest
 import spacy
 
+from pipelines.nlp.casualties import figures_of
+
 
 @pytest.fixture(scope="module")
 def blank():
@@ -15,7 +17,7 @@ def blank():
 
 
 def figures(nlp, text):
-    return [(f.category, f.value_low, f.value_high, f.qualifier, f.text) for f in nlp(text)._.casualty_figures]
+    return [(f.category, f.value_low, f.value_high, f.qualifier, f.text) for f in figures_of(nlp(text))]
 
 
 def test_figure_before_casualty_word(blank):
