@@ -29,7 +29,7 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     Writes staging.event_mentions and staging.claim_mentions. A partition whose input and
     extractor are unchanged since the last run is skipped."""
     settings = load_settings()
-    nlp = build_nlp(settings.spacy_models)
+    nlp = build_nlp(settings.spacy_models, settings.spacy_disabled)
     version = extractor_version(nlp)
     keys = context.partition_keys
     totals = {"articles": 0, "events": 0, "claims": 0, "skipped": 0}
@@ -64,7 +64,8 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 [key],
             ).to_dicts()
             offset = done_before
-            events, claims = extract_articles(nlp, articles, progress=lambda n: progress.update(offset + n))
+            events, claims = extract_articles(nlp, articles, progress=lambda n: progress.update(offset + n),
+                                              n_process=settings.nlp_processes)
             done_before += sum(1 for a in articles if a["language"] == "en")
             manifest_row = pl.DataFrame({
                 "partition_date": [key],

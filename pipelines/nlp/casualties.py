@@ -21,6 +21,7 @@ from dataclasses import astuple, dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from pipelines.nlp.morph import lemma, pos
 from pipelines.nlp.numbers import FIGURE_PATTERN, Figure, figure_from_match
 
 CATEGORY_WORDS = {
@@ -109,7 +110,7 @@ class CasualtyFigure:
 
 def _is_person_noun(token: Token) -> bool:
     lower = token.lower_
-    if lower in PERSON_NOUNS or token.lemma_.lower() in PERSON_NOUNS:
+    if lower in PERSON_NOUNS or lemma(token) in PERSON_NOUNS:
         return True
     if lower in NOT_PERSON_NOUNS:
         return False
@@ -118,9 +119,10 @@ def _is_person_noun(token: Token) -> bool:
 
 def _is_modifier(token: Token) -> bool:
     """Words that may stand between a number and its people: 'Shiite', 'Afghan', 'security'."""
-    if token.pos_ in {"ADJ", "PROPN", "NUM"}:
+    tag = pos(token)
+    if tag in {"ADJ", "PROPN", "NUM"}:
         return True
-    if token.pos_ == "" and (token.is_title or token.is_upper) and token.is_alpha:
+    if tag == "" and (token.is_title or token.is_upper) and token.is_alpha:
         return True
     return token.lower_ in {"security", "police", "army", "government", "pro-government", "coal", "foreign", "local"}
 
@@ -281,9 +283,9 @@ def _by_dependency(doc: Doc, fspan: Span) -> tuple[str | None, str]:
     if noun.head.lower_ in SUBSET_BEFORE or noun.dep_ == "pobj" and noun.head.lower_ in {"including", "among"}:
         return None, ""
     verb = noun.head
-    if noun.dep_ in {"nsubjpass", "nsubj", "dobj", "obj"} and verb.pos_ == "VERB":
-        category = CASUALTY_LEMMAS.get(verb.lemma_.lower())
-        if noun.dep_ == "nsubj" and (verb.lemma_.lower() != "die" or any(c.dep_ in {"dobj", "obj"} for c in verb.children)):
+    if noun.dep_ in {"nsubjpass", "nsubj", "dobj", "obj"} and pos(verb) == "VERB":
+        category = CASUALTY_LEMMAS.get(lemma(verb))
+        if noun.dep_ == "nsubj" and (lemma(verb) != "die" or any(c.dep_ in {"dobj", "obj"} for c in verb.children)):
             return None, ""  # "two suicide bombers killed 73 people": the subject did the killing
         if category:
             return category, "dependency"

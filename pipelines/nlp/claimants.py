@@ -16,6 +16,8 @@ from pathlib import Path
 
 from spacy.tokens import Span, Token
 
+from pipelines.nlp.morph import lemma, pos
+
 DATA_DIR = Path(__file__).parent / "data"
 SPEECH_LEMMAS = frozenset(
     "say tell report announce confirm state add quote put give estimate count record document tally cite "
@@ -123,11 +125,12 @@ def speech_sources(sent: Span) -> list[tuple[Token, str]]:
             if objects:
                 found.append((token, _phrase(objects[0])))
             continue
-        if token.pos_ not in {"VERB", "AUX"} or token.lemma_ not in SPEECH_LEMMAS:
+        verb = lemma(token)
+        if pos(token) not in {"VERB", "AUX"} or verb not in SPEECH_LEMMAS:
             continue
-        if token.lemma_ == "claim" and not any(c.dep_ == "ccomp" for c in token.children):
+        if verb == "claim" and not any(c.dep_ == "ccomp" for c in token.children):
             continue  # "claimed the attack", "claimed by": responsibility, not a figure's source
-        if token.lemma_ == "quote":
+        if verb == "quote":
             objects = [c for c in token.children if c.dep_ in {"dobj", "obj"}]
             if objects:
                 found.append((token, _phrase(objects[0])))
@@ -145,7 +148,7 @@ def speech_sources(sent: Span) -> list[tuple[Token, str]]:
             while j >= sent.start and token.doc[j].text not in {",", ";", "\u2014", "("} and token.i - j <= 10:
                 j -= 1
             words = token.doc[j + 1 : token.i]
-            if words and any(t.pos_ in {"NOUN", "PROPN"} for t in words):
+            if words and any(pos(t) in {"NOUN", "PROPN"} for t in words):
                 found.append((token, words.text))
     return found
 

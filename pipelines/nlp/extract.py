@@ -41,6 +41,7 @@ NOT_PLACE_WORDS = frozenset("""
 # A place name: capitalised words, with the lower-case particles of transliterations
 # ("Maarat al-Numan", "Dera Ismail Khan", "Dahana-i-Ghuri").
 _NAME = r"[A-Z][\w'’-]+(?:\s(?:(?:al|el|an|ad|as|ar|at|az|ash|ul|de|del|la|le|e|i)[- ])?[A-Z][\w'’-]+){0,2}"
+AFTER_IN = re.compile(rf"\b(?:in|at|near)\s+({_NAME})(?=\s*,|\s+(?:on|in|late|early|overnight|during)\b)")
 NAMED_PLACE = re.compile(rf"\b(village|town|district|neighbou?rhood|area|attack|raid|assault) (?:of|on) ({_NAME})")
 UNKNOWN_PLACE = re.compile(rf"\b(?:in|of|near|at)\s+(?:the\s+)?({_NAME})\s+(district|province|village|town|area|region|governorate|county|territory)\b")
 RESPONSIBILITY = re.compile(
@@ -180,6 +181,8 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
             found.append(PlaceMention(ent.start_char, ent.end_char, ent.text, place, weak))
     matches = [(m.start(1), m.group(1), m.group(2)) for m in UNKNOWN_PLACE.finditer(sent.text)]
     matches += [(m.start(2), m.group(2), m.group(1)) for m in NAMED_PLACE.finditer(sent.text)]
+    if len(countries) == 1:  # "in Mozogo, in Cameroon's Far North": a name after "in", then a comma
+        matches += [(m.start(1), m.group(1), "village") for m in AFTER_IN.finditer(sent.text)]
     for at, name_part, kind_word in sorted(matches):
         start = sent.start_char + at
         if any(p.start <= start < p.end for p in found):
@@ -671,14 +674,16 @@ CLAIM_SCHEMA = {
 
 
 def extract_articles(nlp: Language, articles: list[dict], *, batch_size: int = 64,
-                     progress: Callable[[int], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                     progress: Callable[[int], None] | None = None,
+                     n_process: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Events and claims of many articles, parsed in batches with nlp.pipe."""
     events: list[dict] = []
     claims: list[dict] = []
     english = [a for a in articles if (a.get("language") or "en") == "en"]
     fits = [a for a in english if len(a["text"]) <= nlp.max_length]
     titles = [a.get("title") or "" for a in fits]
-    docs = nlp.pipe((a["text"] for a in fits), batch_size=batch_size)
+    n_process = n_process if len(fits) >= 4 * batch_size else 1  # worker start-up outweighs small batches
+    docs = nlp.pipe((a["text"] for a in fits), batch_size=batch_size, n_process=n_process)
     title_docs = nlp.pipe(titles, batch_size=batch_size)
     for done, (article, doc, title_doc) in enumerate(zip(fits, docs, title_docs, strict=True), start=1):
         result = extract_from_docs(doc, title_doc if article.get("title") else None, article)
