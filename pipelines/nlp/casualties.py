@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipelines.nlp.morph import lemma, pos
 from pipelines.nlp.numbers import FIGURE_PATTERN, Figure, figure_from_match
+from pipelines.nlp.stateless import StatelessComponent
 
 CATEGORY_WORDS = {
     "killed": "killed", "dead": "killed", "died": "killed", "die": "killed", "dies": "killed", "slain": "killed",
@@ -408,7 +409,7 @@ def figures_of(doc: Doc) -> list[CasualtyFigure]:
 
 
 @Language.factory("casualty_matcher", assigns=["doc._.casualty_figures"], default_config={})
-class CasualtyMatcher:
+class CasualtyMatcher(StatelessComponent):
     """spaCy component: stores the doc's casualty figures in doc._.casualty_figures (as
     plain tuples, so docs cross process boundaries with nlp.pipe(n_process=2));
     read them back with figures_of(doc)."""
@@ -420,14 +421,3 @@ class CasualtyMatcher:
         doc._.casualty_figures = [astuple(f) for f in find_casualty_figures(doc)]
         return doc
 
-    def to_bytes(self, *, exclude=()):  # stateless: rules are code and data files
-        return b""
-
-    def from_bytes(self, data, *, exclude=()):
-        return self
-
-    def to_disk(self, path, *, exclude=()):
-        return None
-
-    def from_disk(self, path, *, exclude=()):
-        return self

