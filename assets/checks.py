@@ -3,12 +3,13 @@
 import dagster as dg
 
 from assets.ingest import ingested_articles
+from assets.partitions import WRITER_POOL
 from assets.load import warehouse_tables
 from assets.reconcile import reconciled_casualties
 from pipelines.resources import WarehouseResource
 
 
-@dg.asset_check(asset=ingested_articles, blocking=True, description="Every record read is loaded, a duplicate, or rejected with a reason.")
+@dg.asset_check(asset=ingested_articles, pool=WRITER_POOL, blocking=True, description="Every record read is loaded, a duplicate, or rejected with a reason.")
 def records_accounted_for(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         rows = con.execute("""
@@ -25,7 +26,7 @@ def records_accounted_for(context: dg.AssetCheckExecutionContext, warehouse: War
     )
 
 
-@dg.asset_check(asset=reconciled_casualties, blocking=True, description="low <= best <= high for every range; high never NULL.")
+@dg.asset_check(asset=reconciled_casualties, pool=WRITER_POOL, blocking=True, description="low <= best <= high for every range; high never NULL.")
 def ranges_are_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         bad = con.execute("""
@@ -36,7 +37,7 @@ def ranges_are_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=bad == 0, metadata={"ranges": total, "out_of_order": bad})
 
 
-@dg.asset_check(asset=reconciled_casualties, blocking=True, description="No aggregate claim sets an incident's low, best or high.")
+@dg.asset_check(asset=reconciled_casualties, pool=WRITER_POOL, blocking=True, description="No aggregate claim sets an incident's low, best or high.")
 def aggregates_never_feed_ranges(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         bad = con.execute("""
@@ -48,7 +49,7 @@ def aggregates_never_feed_ranges(warehouse: WarehouseResource) -> dg.AssetCheckR
     return dg.AssetCheckResult(passed=bad == 0, metadata={"ranges_fed_by_aggregates": bad})
 
 
-@dg.asset_check(asset=warehouse_tables, blocking=True, description="Every claim points at an existing article, and every non-aggregate claim at an existing incident.")
+@dg.asset_check(asset=warehouse_tables, pool=WRITER_POOL, blocking=True, description="Every claim points at an existing article, and every non-aggregate claim at an existing incident.")
 def claims_point_at_articles_and_incidents(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         orphans = con.execute("""
@@ -63,7 +64,7 @@ def claims_point_at_articles_and_incidents(warehouse: WarehouseResource) -> dg.A
     )
 
 
-@dg.asset_check(asset=warehouse_tables, description="Every incident has a place and a date with its precision.")
+@dg.asset_check(asset=warehouse_tables, pool=WRITER_POOL, description="Every incident has a place and a date with its precision.")
 def incidents_have_place_and_date(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         total, no_place, no_date = con.execute("""

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import duckdb
@@ -63,12 +64,13 @@ def load_day(archive: str, catalog: str, data_path: str, day: str, barrier, resu
         frames = {"articles": ingest.articles, "article_duplicates": ingest.duplicates,
                   "rejected_records": ingest.rejected, "partition_manifest": ingest.manifest}
         barrier.wait(timeout=60)  # both processes load at the same time
-        retries = []
+        retries, started = [], time.time()
         counts = load_partition_into_lake(
             catalog, data_path, day, frames,
             on_retry=lambda attempt, exc: retries.append(str(exc).splitlines()[-1][:200]),
         )
         results.put({"day": day, "pid": os.getpid(), "counts": counts, "retries": retries,
+                     "started": started, "finished": time.time(),
                      "article_ids": sorted(ingest.articles["article_id"].to_list()),
                      "records_read": ingest.n_records_read})
     except BaseException as exc:  # reported to the test, never swallowed
@@ -118,6 +120,7 @@ def test_two_processes_load_two_partitions_at_once(lake, record_property):
     retries = {day: r["retries"] for day, r in reports.items()}
     record_property("retried_commits", json.dumps(retries))
     print(f"retried commits: {retries}")
+    print({day: (round(r["started"] % 100, 3), round(r["finished"] % 100, 3)) for day, r in reports.items()})
     pids = {r["pid"] for r in reports.values()}
     assert len(pids) == 2 and os.getpid() not in pids
     with reader(lake) as con:
@@ -184,6 +187,14 @@ def test_lake_schema_is_the_project_ddl_without_primary_keys(tmp_path):
         columns = "select schema_name, table_name, column_name, data_type, is_nullable, comment from duckdb_columns() where database_name = ? and table_name in (select table_name from duckdb_tables() where database_name = ?) order by all"
         assert con.execute(columns, ["lake", "lake"]).fetchall() == reference.execute(columns, ["memory", "memory"]).fetchall()
         assert con.execute("select comment from duckdb_tables() where database_name = 'lake' and table_name = 'articles'").fetchone()[0]
+        # the whole-table writes and the publish SQL run unchanged with the lake as default catalog
+        con.execute("USE lake")
+        from warehouse.io import publish, replace_tables
+
+        assert replace_tables(con, {"staging.aggregate_links": reference.execute(
+            "select 'c_1' as claim_id, ['i_1', 'i_2'] as incident_ids").pl()}) == {"staging.aggregate_links": 1}
+        assert publish(con) == {"incidents": 0, "claims": 0, "incident_casualties": 0, "aggregate_claims": 0,
+                                "incident_mentions": 0}
 
 
 def test_a_duckdb_file_catalog_admits_one_process(tmp_path):
