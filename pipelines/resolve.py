@@ -281,7 +281,9 @@ def source_key(claimant: str) -> str:
 def claim_source(claimant: str | None, outlet: str | None, article_id: str) -> str:
     """Who a figure counts as coming from: the claimant, else the outlet, else the article."""
     if claimant:
-        return source_key(claimant)
+        from pipelines.nlp.claimants import canonical_names
+
+        return claimant.lower() if claimant in canonical_names() else source_key(claimant)
     return f"{outlet} (unattributed)" if outlet else f"unattributed in {article_id}"
 
 

@@ -46,6 +46,12 @@ def _actors() -> dict:
     return data
 
 
+@cache
+def canonical_names() -> frozenset[str]:
+    """The fixed names of actors.json (not derived from an article's words)."""
+    return frozenset(e["name"] for e in _actors()["claimants"])
+
+
 def normalise_claimant(phrase: str) -> Claimant | None:
     """Map a noun phrase ("the Britain-based Observatory") to a name and a kind."""
     # several speakers ("pro-government media outlets and a monitoring group"): the first
@@ -79,9 +85,10 @@ def organisation_name(phrase: str) -> str | None:
 
     text = re.sub(r"^(?:the|a|an|its|their|his|her|one|two|several)\s+", "", phrase.strip(" ,.'\""), flags=re.I)
     text = re.sub(r"\bGov\.?(?=\s|$)", "governor", text)
-    match = re.match(rf"^(?:(?:senior|local|provincial|district)\s+)?(?:{ROLE_WORDS})\s+(?:for|of|at|with|from|in)\s+(?:the\s+)?(.+)$", text, re.I)
+    match = re.match(rf"^(?:(?:senior|local|provincial|district)\s+)?({ROLE_WORDS})\s+(for|of|at|with|from|in)\s+(?:the\s+)?(.+)$", text, re.I)
     if match:
-        text = match.group(1)
+        # "a spokesman for Lady Reading Hospital" -> the hospital; "officials in Diyala" -> Diyala officials
+        text = f"{match.group(3)} {match.group(1)}" if match.group(2).lower() == "in" else match.group(3)
     words = text.split()
     # cut after the organisation's head noun: drop the role and the person that follow it
     heads = [i for i, w in enumerate(words) if w.lower().strip(",.") in ORG_HEADS]
