@@ -1,5 +1,7 @@
 """Extract: spaCy over each article of a partition -> event and claim mentions."""
 
+import datetime as dt
+
 import dagster as dg
 import polars as pl
 
@@ -11,6 +13,10 @@ from pipelines.progress import Progress
 from pipelines.resources import WarehouseResource
 from pipelines.settings import load_settings
 from warehouse.io import read_frame, replace_partition
+
+# Partitions are extracted together up to this many articles (worker processes need
+# volume; memory stays bounded on backfills of years).
+BATCH_ARTICLES = 2000
 
 
 @dg.asset(
@@ -51,6 +57,40 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "select partition_date from staging.extract_manifest where partition_date between ? and ?",
             [min(keys), max(keys)]).fetchall()}
         keys = [k for k in keys if k in manifests or k in extracted]  # days never ingested: nothing to do
+        pending: list[tuple[int, str, list[dict]]] = []
+
+        def flush() -> None:
+            """Extract the pending partitions together (worker processes need volume), then
+            write each partition in its own transaction."""
+            nonlocal done_before
+            batch = [a for _, _, articles in pending for a in articles]
+            offset = done_before
+            events, claims = extract_articles(nlp, batch, progress=lambda n: progress.update(offset + n),
+                                              n_process=settings.nlp_processes)
+            done_before += sum(1 for a in batch if a["language"] == "en")
+            for number, key, articles in pending:
+                day = dt.date.fromisoformat(key)
+                day_events = events.filter(pl.col("partition_date") == day)
+                day_claims = claims.filter(pl.col("partition_date") == day)
+                manifest = manifests.get(key)
+                manifest_row = pl.DataFrame({
+                    "partition_date": [day],
+                    "input_sha256": [manifest[0] if manifest else ""],
+                    "extractor_version": [version],
+                    "n_articles": [len(articles)], "n_events": [day_events.height], "n_claims": [day_claims.height],
+                })
+                replace_partition(con, key, {
+                    "staging.event_mentions": day_events,
+                    "staging.claim_mentions": day_claims,
+                    "staging.extract_manifest": manifest_row,
+                })
+                totals["articles"] += len(articles)
+                totals["events"] += day_events.height
+                totals["claims"] += day_claims.height
+                context.log.info(f"extract {key} (partition {number}/{len(keys)}): {len(articles)} articles -> "
+                                 f"{day_events.height} events, {day_claims.height} claims; {progress.line(done_before)}")
+            pending.clear()
+
         for number, key in enumerate(keys, start=1):
             manifest = manifests.get(key)
             if manifest and manifest[0] == manifest[1] and manifest[2] == version:
@@ -63,26 +103,11 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 "from articles where partition_date = ? order by article_id",
                 [key],
             ).to_dicts()
-            offset = done_before
-            events, claims = extract_articles(nlp, articles, progress=lambda n: progress.update(offset + n),
-                                              n_process=settings.nlp_processes)
-            done_before += sum(1 for a in articles if a["language"] == "en")
-            manifest_row = pl.DataFrame({
-                "partition_date": [key],
-                "input_sha256": [manifest[0] if manifest else ""],
-                "extractor_version": [version],
-                "n_articles": [len(articles)], "n_events": [events.height], "n_claims": [claims.height],
-            }).with_columns(pl.col("partition_date").str.to_date())
-            replace_partition(con, key, {
-                "staging.event_mentions": events,
-                "staging.claim_mentions": claims,
-                "staging.extract_manifest": manifest_row,
-            })
-            totals["articles"] += len(articles)
-            totals["events"] += events.height
-            totals["claims"] += claims.height
-            context.log.info(f"extract {key} (partition {number}/{len(keys)}): {len(articles)} articles -> "
-                             f"{events.height} events, {claims.height} claims; {progress.line(done_before)}")
+            pending.append((number, key, articles))
+            if sum(len(a) for _, _, a in pending) >= BATCH_ARTICLES:
+                flush()
+        if pending:
+            flush()
     return dg.MaterializeResult(metadata={
         "partitions": len(keys), "partitions_skipped": totals["skipped"], "articles": totals["articles"],
         "event_mentions": totals["events"], "claims": totals["claims"], "extractor_version": version,

@@ -45,8 +45,9 @@ class Settings:
             c for c in os.environ.get("INCIDENT_SPACY_DISABLE", "ner,attribute_ruler,lemmatizer").split(",") if c
         )
     )
-    # Processes for spaCy (nlp.pipe n_process); 1 keeps everything in the run's process.
-    nlp_processes: int = field(default_factory=lambda: _int_from_env("INCIDENT_NLP_PROCESSES", 1))
+    # Processes that parse and extract (forked workers); default: one per core, at most 2
+    # (this project's machines have 2). 1 keeps everything in the run's process.
+    nlp_processes: int = field(default_factory=lambda: _int_from_env("INCIDENT_NLP_PROCESSES", min(2, os.cpu_count() or 1)))
     # A .jsonl.gz may not inflate past this many bytes (a zip bomb is rejected, not read).
     max_gzip_bytes: int = field(default_factory=lambda: _int_from_env("INCIDENT_MAX_GZIP_BYTES", 512 * 1024 * 1024))
     # A single input line longer than this is rejected as line_too_long.

@@ -689,30 +689,67 @@ CLAIM_SCHEMA = {
 }
 
 
-def extract_articles(nlp: Language, articles: list[dict], *, batch_size: int = 64,
-                     progress: Callable[[int], None] | None = None,
-                     n_process: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Events and claims of many articles, parsed in batches with nlp.pipe."""
+def _extract_rows(nlp: Language, articles: list[dict], batch_size: int,
+                  progress: Callable[[int], None] | None = None, done_before: int = 0) -> tuple[list[dict], list[dict]]:
+    """Events and claims (row dicts) of English articles, in input order."""
     events: list[dict] = []
     claims: list[dict] = []
-    english = [a for a in articles if (a.get("language") or "en") == "en"]
-    fits = [a for a in english if len(a["text"]) <= nlp.max_length]
-    titles = [a.get("title") or "" for a in fits]
-    n_process = n_process if len(fits) >= 4 * batch_size else 1  # worker start-up outweighs small batches
-    docs = nlp.pipe((a["text"] for a in fits), batch_size=batch_size, n_process=n_process)
-    title_docs = nlp.pipe(titles, batch_size=batch_size)
+    fits = [a for a in articles if len(a["text"]) <= nlp.max_length]
+    docs = nlp.pipe((a["text"] for a in fits), batch_size=batch_size)
+    title_docs = nlp.pipe((a.get("title") or "" for a in fits), batch_size=batch_size)
     for done, (article, doc, title_doc) in enumerate(zip(fits, docs, title_docs, strict=True), start=1):
         result = extract_from_docs(doc, title_doc if article.get("title") else None, article)
         events.extend(result.events)
         claims.extend(result.claims)
         if progress is not None:
-            progress(done)
-    for done, article in enumerate((a for a in english if len(a["text"]) > nlp.max_length), start=len(fits) + 1):
+            progress(done_before + done)
+    for done, article in enumerate((a for a in articles if len(a["text"]) > nlp.max_length), start=len(fits) + 1):
         result = extract_long_article(nlp, article)
         events.extend(result.events)
         claims.extend(result.claims)
         if progress is not None:
-            progress(done)
+            progress(done_before + done)
+    return events, claims
+
+
+_WORKER_NLP: Language | None = None
+
+
+def _extract_chunk(job: tuple[list[dict], int]) -> tuple[list[dict], list[dict]]:
+    articles, batch_size = job
+    return _extract_rows(_WORKER_NLP, articles, batch_size)
+
+
+# Below this many articles a second process costs more than it saves.
+PARALLEL_MIN_ARTICLES = 200
+CHUNK_ARTICLES = 100
+
+
+def extract_articles(nlp: Language, articles: list[dict], *, batch_size: int = 64,
+                     progress: Callable[[int], None] | None = None,
+                     n_process: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Events and claims of many articles. With n_process > 1, chunks of articles go to
+    forked worker processes that parse *and* extract, returning rows (not docs: spaCy
+    docs are expensive to send between processes); the output order is the input's."""
+    english = [a for a in articles if (a.get("language") or "en") == "en"]
+    if n_process <= 1 or len(english) < PARALLEL_MIN_ARTICLES:
+        events, claims = _extract_rows(nlp, english, batch_size, progress)
+    else:
+        import multiprocessing
+
+        global _WORKER_NLP
+        _WORKER_NLP = nlp  # inherited by the forked workers: the model is loaded once
+        chunks = [english[i : i + CHUNK_ARTICLES] for i in range(0, len(english), CHUNK_ARTICLES)]
+        events, claims, done = [], [], 0
+        with multiprocessing.get_context("fork").Pool(n_process) as pool:
+            for (chunk_events, chunk_claims), chunk in zip(
+                pool.imap(_extract_chunk, [(c, batch_size) for c in chunks]), chunks, strict=True
+            ):
+                events.extend(chunk_events)
+                claims.extend(chunk_claims)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done)
     return pl.DataFrame(events, schema=EVENT_SCHEMA), pl.DataFrame(claims, schema=CLAIM_SCHEMA)
 
 

@@ -31,3 +31,19 @@ def test_long_article_is_extracted_with_offsets_into_the_whole_text(nlp):
     for _, value, start, end in found:
         assert text[start:end] == str(value)
     assert events.height >= 1 and claims["claim_id"].n_unique() == claims.height
+
+
+def test_two_processes_give_the_same_rows_as_one(nlp):
+    from pipelines.nlp import extract as extraction
+
+    articles = [make_article(PARAGRAPH.replace("12", str(n)), title=f"Bomb kills {n} in Kabul", article_id=f"a_{n:03d}")
+                for n in range(1, 31)]
+    limit = extraction.PARALLEL_MIN_ARTICLES
+    extraction.PARALLEL_MIN_ARTICLES, extraction.CHUNK_ARTICLES = 10, 7
+    try:
+        serial = extract_articles(nlp, articles)
+        parallel = extract_articles(nlp, articles, n_process=2)
+    finally:
+        extraction.PARALLEL_MIN_ARTICLES, extraction.CHUNK_ARTICLES = limit, 100
+    assert serial[0].equals(parallel[0]) and serial[1].equals(parallel[1])
+    assert serial[1].height == 90  # per article: the headline figure, killed and wounded
