@@ -58,6 +58,13 @@ create or replace view claim_timeline as
 select
     c.incident_id, c.category, c.source, c.claimant, c.claimant_kind, c.outlet,
     c.reported_at, c.value_low, c.value_high, c.qualifier, c.raw_phrase,
+    coalesce(c.value_low, c.value_high) as figure,
+    case
+        when c.value_low is null then 'up to ' || c.value_high
+        when c.value_high is null then c.value_low || '+'
+        when c.value_low = c.value_high then c.value_low::varchar
+        else c.value_low || '-' || c.value_high
+    end as figure_text,
     c.is_superseded, c.is_perpetrator_claim, c.claim_id, c.article_id
 from claims as c
 where c.incident_id is not null
@@ -74,6 +81,8 @@ comment on column claim_timeline.value_low is 'Lower bound in people (NULL for "
 comment on column claim_timeline.value_high is 'Upper bound in people (NULL = open-ended).';
 comment on column claim_timeline.qualifier is 'exact, at_least, more_than, at_most, about, range, vague.';
 comment on column claim_timeline.raw_phrase is 'The words stating the figure.';
+comment on column claim_timeline.figure is 'The figure as one number of people: value_low, or value_high for "up to N".';
+comment on column claim_timeline.figure_text is 'The figure as text: "83", "83+" (open-ended), "up to 30", "20-30".';
 comment on column claim_timeline.is_superseded is 'A later figure from the same source replaced it.';
 comment on column claim_timeline.is_perpetrator_claim is 'Given by the perpetrator (never sets best).';
 comment on column claim_timeline.claim_id is 'claims.claim_id.';

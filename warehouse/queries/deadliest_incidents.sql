@@ -74,16 +74,10 @@ killed_claims as (
         reported_at,
         value_low,
         value_high,
-        coalesce(value_low, value_high) as figure,
-        case
-            when value_low is null then 'up to ' || value_high
-            when value_high is null then value_low || '+'
-            when value_low = value_high then value_low::varchar
-            else value_low || '-' || value_high
-        end as figure_text
-    from claims
+        figure,
+        figure_text
+    from claim_timeline  -- non-aggregate claims only
     where category = 'killed'
-        and not is_aggregate
         and not is_superseded
         and incident_id is not null
 ),
