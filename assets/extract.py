@@ -7,7 +7,7 @@ import polars as pl
 
 from assets.ingest import ingested_articles
 from assets.partitions import WRITER_POOL, daily_partitions
-from pipelines.nlp.extract import extract_articles
+from pipelines.nlp.extract import PARALLEL_MIN_ARTICLES, ExtractionPool, extract_articles
 from pipelines.nlp.pipeline import build_nlp, extractor_version
 from pipelines.progress import Progress
 from pipelines.resources import WarehouseResource
@@ -58,6 +58,7 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             [min(keys), max(keys)]).fetchall()}
         keys = [k for k in keys if k in manifests or k in extracted]  # days never ingested: nothing to do
         pending: list[tuple[int, str, list[dict]]] = []
+        pools: list[ExtractionPool] = []  # started on the first batch big enough, reused after
 
         def flush() -> None:
             """Extract the pending partitions together (worker processes need volume), then
@@ -65,8 +66,10 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             nonlocal done_before
             batch = [a for _, _, articles in pending for a in articles]
             offset = done_before
+            if pools == [] and settings.nlp_processes > 1 and len(batch) >= PARALLEL_MIN_ARTICLES:
+                pools.append(ExtractionPool(settings.nlp_processes, settings.spacy_models, settings.spacy_disabled))
             events, claims = extract_articles(nlp, batch, progress=lambda n: progress.update(offset + n),
-                                              n_process=settings.nlp_processes)
+                                              pool=pools[0] if pools else None)
             done_before += sum(1 for a in batch if a["language"] == "en")
             for number, key, articles in pending:
                 day = dt.date.fromisoformat(key)
@@ -91,23 +94,27 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                                  f"{day_events.height} events, {day_claims.height} claims; {progress.line(done_before)}")
             pending.clear()
 
-        for number, key in enumerate(keys, start=1):
-            manifest = manifests.get(key)
-            if manifest and manifest[0] == manifest[1] and manifest[2] == version:
-                totals["skipped"] += 1
-                context.log.info(f"extract {key}: input unchanged since last extraction, skipped")
-                continue
-            articles = read_frame(
-                con,
-                "select article_id, partition_date, outlet, title, published_at, language, text "
-                "from articles where partition_date = ? order by article_id",
-                [key],
-            ).to_dicts()
-            pending.append((number, key, articles))
-            if sum(len(a) for _, _, a in pending) >= BATCH_ARTICLES:
+        try:
+            for number, key in enumerate(keys, start=1):
+                manifest = manifests.get(key)
+                if manifest and manifest[0] == manifest[1] and manifest[2] == version:
+                    totals["skipped"] += 1
+                    context.log.info(f"extract {key}: input unchanged since last extraction, skipped")
+                    continue
+                articles = read_frame(
+                    con,
+                    "select article_id, partition_date, outlet, title, published_at, language, text "
+                    "from articles where partition_date = ? order by article_id",
+                    [key],
+                ).to_dicts()
+                pending.append((number, key, articles))
+                if sum(len(a) for _, _, a in pending) >= BATCH_ARTICLES:
+                    flush()
+            if pending:
                 flush()
-        if pending:
-            flush()
+        finally:
+            for pool in pools:
+                pool.close()
     return dg.MaterializeResult(metadata={
         "partitions": len(keys), "partitions_skipped": totals["skipped"], "articles": totals["articles"],
         "event_mentions": totals["events"], "claims": totals["claims"], "extractor_version": version,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -715,9 +715,44 @@ def _extract_rows(nlp: Language, articles: list[dict], batch_size: int,
 _WORKER_NLP: Language | None = None
 
 
+def _start_worker(models: tuple[str, ...], disabled: tuple[str, ...]) -> None:
+    """Worker start-up: load the same pipeline once (a fresh interpreter: forking a process
+    whose DuckDB and polars thread pools are running can deadlock)."""
+    global _WORKER_NLP
+    from pipelines.nlp.pipeline import build_nlp
+
+    _WORKER_NLP = build_nlp(models, disabled)
+
+
 def _extract_chunk(job: tuple[list[dict], int]) -> tuple[list[dict], list[dict]]:
     articles, batch_size = job
     return _extract_rows(_WORKER_NLP, articles, batch_size)
+
+
+class ExtractionPool:
+    """Worker processes that parse and extract, started once and reused across batches."""
+
+    def __init__(self, processes: int, models: tuple[str, ...], disabled: tuple[str, ...]) -> None:
+        import multiprocessing
+
+        self.processes = processes
+        self.pool = multiprocessing.get_context("spawn").Pool(processes, _start_worker, (models, disabled))
+
+    def map(self, jobs: list) -> Iterator:
+        return self.pool.imap(_extract_chunk, jobs)
+
+    def close(self) -> None:
+        self.pool.close()
+        self.pool.join()
+
+    def __enter__(self) -> ExtractionPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.close()
+        else:
+            self.pool.terminate()
 
 
 # Below this many articles a second process costs more than it saves.
@@ -727,29 +762,22 @@ CHUNK_ARTICLES = 100
 
 def extract_articles(nlp: Language, articles: list[dict], *, batch_size: int = 64,
                      progress: Callable[[int], None] | None = None,
-                     n_process: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Events and claims of many articles. With n_process > 1, chunks of articles go to
-    forked worker processes that parse *and* extract, returning rows (not docs: spaCy
-    docs are expensive to send between processes); the output order is the input's."""
+                     pool: ExtractionPool | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Events and claims of many articles. With a pool, chunks of articles go to its
+    worker processes, which parse *and* extract and send back rows (not docs: spaCy docs
+    are expensive to send between processes); the output order is the input's."""
     english = [a for a in articles if (a.get("language") or "en") == "en"]
-    if n_process <= 1 or len(english) < PARALLEL_MIN_ARTICLES:
+    if pool is None or len(english) < PARALLEL_MIN_ARTICLES:
         events, claims = _extract_rows(nlp, english, batch_size, progress)
     else:
-        import multiprocessing
-
-        global _WORKER_NLP
-        _WORKER_NLP = nlp  # inherited by the forked workers: the model is loaded once
         chunks = [english[i : i + CHUNK_ARTICLES] for i in range(0, len(english), CHUNK_ARTICLES)]
         events, claims, done = [], [], 0
-        with multiprocessing.get_context("fork").Pool(n_process) as pool:
-            for (chunk_events, chunk_claims), chunk in zip(
-                pool.imap(_extract_chunk, [(c, batch_size) for c in chunks]), chunks, strict=True
-            ):
-                events.extend(chunk_events)
-                claims.extend(chunk_claims)
-                done += len(chunk)
-                if progress is not None:
-                    progress(done)
+        for (chunk_events, chunk_claims), chunk in zip(pool.map([(c, batch_size) for c in chunks]), chunks, strict=True):
+            events.extend(chunk_events)
+            claims.extend(chunk_claims)
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
     return pl.DataFrame(events, schema=EVENT_SCHEMA), pl.DataFrame(claims, schema=CLAIM_SCHEMA)
 
 

