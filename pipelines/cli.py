@@ -54,7 +54,7 @@ def print_summary(warehouse: Path, out=sys.stdout) -> int:
               f"{_range(r[6], r[7], r[8], r[9]):>12} {_range(r[10], r[11], r[12], r[13]):>12} {r[14]:>4} {r[15]:>4}  "
               f"{r[5] or ''}{flag}", file=out)
     print("\nkilled/wounded: low-best-high; '+' = the high figure was stated as a lower bound.", file=out)
-    print(f"query it: duckdb -readonly {warehouse} \"select * from incident_summary\"", file=out)
+    print(f"query it: .venv/bin/duckdb -readonly {warehouse} -c \"select * from incident_summary\"", file=out)
     return len(rows)
 
 
