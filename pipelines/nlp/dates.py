@@ -90,7 +90,6 @@ def _dateparser_day(text: str, published: dt.date) -> dt.date | None:
 
 
 def _resolve(match: re.Match, published: dt.date) -> tuple[dt.date, dt.date, str] | None:
-    kind = None
     groups = match.groupdict()
     text = match.group(0)
     if groups["iso"] or groups["slash"] or groups["mdy"] or groups["dmy"]:
@@ -164,7 +163,6 @@ def _resolve(match: re.Match, published: dt.date) -> tuple[dt.date, dt.date, str
         if unit == "month":
             return published.replace(day=1), published, "month"
         return dt.date(published.year, 1, 1), published, "year"
-    del kind
     return None
 
 
