@@ -38,6 +38,8 @@ timeline as (
         reported_at,
         value_low,
         value_high,
+        figure,
+        figure_text,
         qualifier,
         raw_phrase,
         is_superseded,
@@ -79,13 +81,8 @@ figures as (
         t.outlet,
         t.value_low,
         t.value_high,
-        coalesce(t.value_low, t.value_high) as figure_value,
-        case
-            when t.value_low is null then 'up to ' || t.value_high
-            when t.value_high is null then t.value_low || '+'
-            when t.value_low = t.value_high then t.value_low::varchar
-            else t.value_low || '-' || t.value_high
-        end as figure,
+        t.figure as figure_value,
+        t.figure_text as figure,
         t.qualifier,
         t.raw_phrase,
         t.is_superseded,
