@@ -14,6 +14,17 @@ SEED = SHARED / "seed" / "2016-02-21_damascus_homs.txt"
 
 
 @pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> Path:
+    """The shipped sample archive through the real pipeline, once per test session.
+    Shared read-only: tests that write build their own warehouse."""
+    from pipelines.run import run_archive
+
+    path = tmp_path_factory.mktemp("sample") / "incidents.duckdb"
+    assert run_archive(REPO / "data" / "sample_archive", path).success
+    return path
+
+
+@pytest.fixture(scope="session")
 def nlp():
     from pipelines.nlp.pipeline import build_nlp
 

@@ -26,13 +26,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    from pipelines.run import run_archive
-
-    path = tmp_path_factory.mktemp("report_wh") / "incidents.duckdb"
-    result = run_archive(REPO / "data" / "sample_archive", path)
-    assert result.success
-    return path
+def warehouse(sample_warehouse) -> Path:
+    return sample_warehouse
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 import pytest
 
-from pipelines.run import run_archive
 from tests.assets.expected import casualty, find, load, summary
 from tests.conftest import REPO
 
@@ -11,12 +10,10 @@ TRUTH = load(REPO / "tests" / "fixtures" / "sample_archive_expected.json")
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
+def con(sample_warehouse):
     import duckdb
 
-    warehouse = tmp_path_factory.mktemp("sample") / "w.duckdb"
-    assert run_archive(REPO / "data" / "sample_archive", warehouse).success
-    connection = duckdb.connect(str(warehouse), read_only=True)
+    connection = duckdb.connect(str(sample_warehouse), read_only=True)
     yield connection
     connection.close()
 

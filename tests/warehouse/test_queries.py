@@ -13,7 +13,6 @@ import datetime as dt
 import re
 import statistics
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -25,16 +24,6 @@ EXPECTED_QUERIES = {
     "deadliest_incidents", "sources_disagree_most", "toll_evolution", "claimant_kind_agreement",
     "incidents_per_country_month", "aggregate_checks",
 }
-
-
-@pytest.fixture(scope="session")
-def sample_warehouse(tmp_path_factory) -> Path:
-    from pipelines.run import run_archive
-
-    path = tmp_path_factory.mktemp("analyst") / "incidents.duckdb"
-    result = run_archive(REPO / "data" / "sample_archive", path)
-    assert result.success
-    return path
 
 
 @pytest.fixture
