@@ -190,6 +190,17 @@ def content_hash(title: str | None, text: str) -> str:
     return hashlib.sha256(f"{(title or '').lower()}\n{text.lower()}".encode()).hexdigest()
 
 
+_FIGURE_WORDS = re.compile(
+    r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|dozens?|scores?)\b", re.IGNORECASE)
+
+
+def figures_in(text: str) -> frozenset[str]:
+    """The numbers a text states: a near-copy with other numbers is a revision ("the toll
+    rose to 83"), or another incident written from the same template, never a duplicate."""
+    return frozenset(m.group(0).lower().rstrip(".,") for m in _FIGURE_WORDS.finditer(text))
+
+
 def shingles(text: str) -> set[int]:
     """Hashes of the 5-word shingles of a text (for near-duplicate detection)."""
     words = re.findall(r"\w+", text.lower())
@@ -425,6 +436,7 @@ class _DedupIndex:
     by_hash: dict[str, str] = field(default_factory=dict)
     shingle_sets: dict[str, set[int]] = field(default_factory=dict)
     postings: dict[int, list[str]] = field(default_factory=dict)
+    numbers: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def find(self, sha: str, text: str) -> tuple[str, str, float, set[int]] | tuple[None, None, None, set[int]]:
         if sha in self.by_hash:
@@ -436,7 +448,10 @@ class _DedupIndex:
                 for article_id in self.postings.get(s, ()):
                     candidates[article_id] = candidates.get(article_id, 0) + 1
         best = (None, 0.0)
+        numbers = figures_in(text)
         for article_id in sorted(candidates, key=lambda a: -candidates[a])[:20]:
+            if self.numbers[article_id] != numbers:
+                continue
             other = self.shingle_sets[article_id]
             similarity = len(mine & other) / len(mine | other)
             if similarity > best[1]:
@@ -445,9 +460,10 @@ class _DedupIndex:
             return best[0], "near", round(best[1], 4), mine
         return None, None, None, mine
 
-    def add(self, article_id: str, sha: str, shingle_set: set[int]) -> None:
+    def add(self, article_id: str, sha: str, shingle_set: set[int], text: str) -> None:
         self.by_hash[sha] = article_id
         self.shingle_sets[article_id] = shingle_set
+        self.numbers[article_id] = figures_in(text)
         for s in shingle_set:
             if s % 4 == 0:
                 self.postings.setdefault(s, []).append(article_id)
@@ -536,7 +552,7 @@ def ingest_partition(root: Path, partition_date: str, settings: Settings) -> Par
                      "outlet": fields["outlet"], "url": fields["url"]}
                 )
                 continue
-            dedup.add(article_id, fields["content_sha256"], shingle_set)
+            dedup.add(article_id, fields["content_sha256"], shingle_set, fields["text"])
             articles.append(
                 {"article_id": article_id, "partition_date": day, "source_file": record.source_file,
                  "line_no": record.line_no, **fields}

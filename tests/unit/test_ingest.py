@@ -132,3 +132,21 @@ def test_non_english_article_is_loaded_with_its_language(tmp_path):
 
 def test_normalise_text_removes_controls_and_collapses_spaces():
     assert normalise_text("At\u00a0least  83\r\nkilled\x07") == "At least 83\nkilled"
+
+
+def test_near_copy_with_a_revised_toll_is_not_a_duplicate(tmp_path):
+    """A wire story re-sent with a new toll is a revision the reconciler needs, not a copy."""
+    folder = tmp_path / DAY
+    folder.mkdir()
+    body = ("A suicide car bomb exploded near a police checkpoint in the centre of the city on "
+            "Sunday morning, officials said, in the deadliest attack in the province this year. "
+            "The interior ministry said {n} people were killed and 40 wounded in the blast, which "
+            "destroyed shops and cars along the main road. No group claimed responsibility.")
+    rows = [{**GOOD, "id": "a1", "text": body.format(n=30)},
+            {**GOOD, "id": "a2", "text": body.format(n=38)},
+            {**GOOD, "id": "a3", "outlet": "Paper", "text": body.format(n=38) + " Reporting by staff."}]
+    (folder / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = ingest(tmp_path)
+    assert result.articles.height == 2  # the 30 and the revised 38
+    dup = result.duplicates.row(0, named=True)
+    assert result.duplicates.height == 1 and (dup["kind"], dup["outlet"]) == ("near", "Paper")
