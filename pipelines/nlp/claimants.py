@@ -230,6 +230,16 @@ def _group_patterns() -> tuple[re.Pattern, re.Pattern, dict[str, str]]:
     return combined(exact, 0), combined(folded, re.IGNORECASE), names
 
 
+@cache
+def _usual_countries() -> dict[str, str]:
+    return {g["name"]: g["usual_country"] for g in _actors()["groups"] if g.get("usual_country")}
+
+
+def group_country(name: str) -> str | None:
+    """The country where a group's attacks usually happen (ISO code), if one stands out."""
+    return _usual_countries().get(name)
+
+
 def find_groups(text: str) -> list[tuple[int, int, str]]:
     """(start, end, canonical name) of every armed group named in a text."""
     found = []

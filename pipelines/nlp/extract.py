@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 from pipelines.nlp.attack_types import classify_attack, count_attacks
 from pipelines.nlp.casualties import CasualtyFigure, figures_of
 from pipelines.nlp.claimants import (
-    Claimant, ClaimantTracker, attribute, find_groups, normalise_claimant, speech_sources,
+    Claimant, ClaimantTracker, attribute, find_groups, group_country, normalise_claimant, speech_sources,
 )
 from pipelines.nlp.dates import DateRef, default_event_date, find_dates
 from pipelines.nlp.gazetteer import KIND_RANK, Place, load_gazetteer, resolve
@@ -43,9 +43,13 @@ NOT_PLACE_WORDS = frozenset("""
 _NAME = r"[A-Z][\w'’-]+(?:\s(?:(?:al|el|an|ad|as|ar|at|az|ash|ul|de|del|la|le|e|i)[- ])?[A-Z][\w'’-]+){0,2}"
 AFTER_IN = re.compile(rf"\b(?:in|at|near)\s+({_NAME})(?=\s*,|\s+(?:on|in|late|early|overnight|during)\b)")
 NAMED_PLACE = re.compile(rf"\b(village|town|district|neighbou?rhood|area|attack|raid|assault) (?:of|on) ({_NAME})")
-UNKNOWN_PLACE = re.compile(rf"\b(?:in|of|near|at)\s+(?:the\s+)?({_NAME})\s+(district|province|village|town|area|region|governorate|county|territory)\b")
+UNKNOWN_PLACE = re.compile(rf"\b(?:in|of|near|at)\s+(?:the\s+)?({_NAME})\s+((?i:district|province|village|town|area|region|governorate|county|territory))\b")
+# "Darwesh Kalay district, Paktia, Afghanistan", "Qala Bagh, Chahar Dara district, Kunduz, Afghanistan":
+# wire and GTD style, the most specific place first, then where it lies, ending in a country
+_KIND = r"(?:\s+(?i:district|province|village|town|city|state|region|governorate|county))?"
+CHAIN_PLACE = re.compile(rf"(?<![\w'’-])({_NAME}){_KIND}((?:,\s+(?:the\s+)?{_NAME}{_KIND}){{1,3}})")
 # "the coastal Jebleh district": only for names the gazetteer knows (the adjective may be anything)
-KNOWN_DISTRICT = re.compile(rf"\bthe\s+(?:[a-z]+\s+)?({_NAME})\s+(district|province|town|area|region|governorate)\b")
+KNOWN_DISTRICT = re.compile(rf"\bthe\s+(?:[a-z]+\s+)?({_NAME})\s+((?i:district|province|town|area|region|governorate))\b")
 RESPONSIBILITY = re.compile(
     r"\b(?:claim(?:ed|s|ing)?|took|takes|taking|has taken|have taken)\s+(?:responsibility|credit)\b"
     r"|\b(?:had |has |have )?carried out (?:the|both|these|all) (?:\w+ )?(?:attacks?|bombings?|blasts?)\b"
@@ -121,27 +125,78 @@ class Countries(set):
     ranked: list[str]
 
 
+# "Tripoli, Lebanon", "in Darwesh Kalay district, Paktia, Afghanistan", "Dallas, Texas, United
+# States": a place followed by a comma chain that ends in a country lies in that country
+_CHAIN_LEAD = re.compile(r"(?:\s+[A-Z][\w'’-]*){0,2}(?:\s+(?i:district|province|city|town|village|county|governorate|state|region))?")
+_CHAIN_ITEM = re.compile(r",\s*(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})")
+
+
+def stated_country(text: str, end: int) -> str | None:
+    """The country named at the end of a comma chain right after `end`, if any."""
+    gaz = load_gazetteer()
+    pos = _CHAIN_LEAD.match(text, end).end()
+    for _ in range(3):
+        item = _CHAIN_ITEM.match(text, pos)
+        if item is None:
+            return None
+        country = next((p for p in gaz.candidates(item.group(1)) if p.kind == "country"), None)
+        if country is not None:
+            return country.country_code
+        pos = item.end()
+    return None
+
+
+# "two Turkish construction workers", "a 30-year-old Tunisian man", "Moroccan-born": who people are,
+# not where the attack happened
+NATIONALITY = re.compile(
+    r"[\s-]*(?:born|nationals?|citizens?|man|men|woman|women|boy|girl|teenager|engineers?|workers?|tourists?|"
+    r"suspects?|students?|journalists?|descent|origin|immigrants?|refugees?|migrants?|pilgrims?|"
+    r"diplomats?|contractors?|aid|passport|family|families|national)\b")
+
+
+def _demonym_votes(text: str) -> dict[str, int]:
+    """Countries the demonyms of a text point to ("a northern Afghan district", "the Somali
+    capital"), leaving out nationalities of people."""
+    gaz = load_gazetteer()
+    votes: dict[str, int] = {}
+    for match in re.finditer(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)?\b", text):
+        code = gaz.demonyms.get(match.group(0))
+        if code and not NATIONALITY.match(text, match.end()):
+            votes[code] = votes.get(code, 0) + 1
+    return votes
+
+
 def _context_countries(doc: Doc, title_doc: Doc | None) -> Countries:
     gaz = load_gazetteer()
     codes: dict[str, int] = {}
     for d in (title_doc, doc):
         if d is None:
             continue
+        text = d.text
         for ent in d.ents:
             if ent.label_ in PLACE_LABELS:
                 candidates = gaz.candidates(ent.kb_id_ or ent.text)
+                stated = stated_country(text, ent.end_char)
+                if stated is not None:
+                    candidates = [p for p in candidates if p.country_code == stated]
                 for place in candidates:
                     if place.kind in {"country", "admin1"}:
                         codes[place.country_code] = codes.get(place.country_code, 0) + 3
-                if len({p.country_code for p in candidates}) == 1:
+                if candidates and len({p.country_code for p in candidates}) == 1:
                     codes[candidates[0].country_code] = codes.get(candidates[0].country_code, 0) + 1
+    if not codes:  # no place named: "the Somali capital", "an Afghan district"
+        for d in (title_doc, doc):
+            if d is not None:
+                for code, votes in _demonym_votes(d.text).items():
+                    codes[code] = codes.get(code, 0) + votes
     found = Countries(codes)
     found.ranked = sorted(codes, key=lambda c: (-codes[c], c))
     return found
 
 
 NOT_EVENT_PLACE = re.compile(
-    r"(?:border with|borders? of|flown to|taken to|sent to|moved to|airlifted to|headquartered in|based in)\s+(?:the\s+)?$"
+    r"(?:border with|borders? of|flown to|taken to|sent to|moved to|airlifted to|headquartered in|based in"
+    r"|(?:workers|tourists|nationals|citizens|pilgrims|visitors|volunteers|engineers|students|journalists) from)\s+(?:the\s+)?$"
 )
 VICINITY = re.compile(
     r"(?:(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of|outskirts of|outside(?: of)?|near|from)\s+(?:the\s+)?"
@@ -170,9 +225,13 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
         weak = bool(VICINITY.search(text_before)) or ent.end_char <= dateline_end
         place = None
         if ent.label_ in PLACE_LABELS:  # people and organisations are not looked up as places
-            place = resolve(ent.kb_id_ or ent.text, countries) or resolve(ent.text, countries)
+            stated = stated_country(doc_text, ent.end_char)
+            within = {stated} if stated else countries
+            place = resolve(ent.kb_id_ or ent.text, within) or resolve(ent.text, within)
             if place is None and ent.text.startswith(("the ", "The ")):
-                place = resolve(ent.text[4:], countries)
+                place = resolve(ent.text[4:], within)
+            if place is not None and stated and place.country_code != stated:
+                continue  # "Sharan, Paktika, Afghanistan" is not a namesake abroad: the regexes below may name it
             if (place is not None and countries and place.kind != "country" and place.country_code not in countries
                     and len(gaz.candidates(ent.kb_id_ or ent.text)) > 1):
                 place = None  # "Mogadishu's Lido beach" is not Lido in Italy: a shared name outside the story's countries
@@ -209,7 +268,9 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
             found.append(PlaceMention(start, start + len(name_part), name_part, known))
             continue
         # a place our gazetteer lacks: keep its name; the country comes from the text
-        country = next((p.place.country_code for p in found if p.start > start), None) or next(iter(sorted(countries)), None)
+        country = (stated_country(doc_text, start + len(name_part))
+                   or next((p.place.country_code for p in found if p.start > start), None)
+                   or next(iter(getattr(countries, "ranked", sorted(countries))), None))
         if country is None:
             continue
         parent = load_gazetteer().countries[country]
@@ -224,6 +285,11 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
             place = Place(place.place_id, place.name, kind, country, parent_country_name(country), admin1, parent,
                           nxt.place.latitude, nxt.place.longitude, 0)
         found.append(PlaceMention(start, start + len(name_part), name_part, place))
+    for match in CHAIN_PLACE.finditer(sent.text):
+        start = sent.start_char + match.start(1)
+        chained = _chain_place(match, start, gaz, found)
+        if chained is not None:
+            found = [p for p in found if not p.start <= start < p.end] + [chained]
     for match in CAPITAL_OF.finditer(sent.text):
         code = gaz.demonyms.get(match.group(1))
         if code and code in gaz.capitals:
@@ -242,6 +308,40 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
             found.append(PlaceMention(start, sent.start_char + match.end(), match.group(0), antecedent.place))
     found.sort(key=lambda p: p.start)
     return found
+
+
+def _chain_place(match: re.Match, start: int, gaz, found: list[PlaceMention]) -> PlaceMention | None:
+    """The first place of a "place, province, country" chain, resolved inside that country;
+    a name the gazetteer lacks becomes a district of the province the chain names."""
+    first = match.group(1)
+    whole_first = match.group(0)[: match.start(2) - match.start(0)]
+    items = [i.strip() for i in match.group(2).split(",") if i.strip()]
+    country = next((p for p in gaz.candidates(re.sub(r"^the\s+", "", items[-1])) if p.kind == "country"), None)
+    if country is None or first.split()[0] in NOT_PLACE_WORDS or find_groups(first):
+        return None
+    code = country.country_code
+    if any(p.kind == "country" for p in gaz.candidates(first)):
+        return None
+    inside = [p for i in items[:-1] for p in gaz.candidates(re.sub(r"\s+(?i:province|state|region|governorate)$", "", i))
+              if p.country_code == code and p.kind in {"admin1", "city"}]
+    known = [p for p in gaz.candidates(first) if p.country_code == code]
+    existing = next((p for p in found if p.start == start and p.place.country_code == code), None)
+    if existing is not None:
+        return None  # already read right
+    if known:
+        place = known[0]
+        if place.kind in {"admin1", "country"} and not inside:
+            return None
+    else:
+        admin1 = next((p for p in inside if p.kind == "admin1"), None)
+        city = next((p for p in inside if p.kind == "city"), None)
+        if admin1 is None and city is None:
+            return None  # nothing ties the name to the country's map
+        name = whole_first if whole_first.lower().endswith(" district") else first
+        place = Place(f"district:{code}.{name}", name, "district", code, country.name,
+                      admin1.name if admin1 else city.admin1, city.name if city else None,
+                      (city or admin1).latitude, (city or admin1).longitude, 0)
+    return PlaceMention(start, start + len(first), first, place)
 
 
 def parent_country_name(code: str) -> str:
@@ -355,15 +455,11 @@ def _most_specific(leaves: list[PlaceMention]) -> PlaceMention:
 
 def _country_from_words(text: str) -> PlaceMention | None:
     """Last resort for an article naming no place: the country its demonyms ("Afghan",
-    "Syrian") or the armed groups it names point to."""
+    "Syrian", not a victim's nationality) or the armed groups it names point to."""
     gaz = load_gazetteer()
-    votes: dict[str, int] = {}
-    for word in re.findall(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)?\b", text):
-        code = gaz.demonyms.get(word)
-        if code:
-            votes[code] = votes.get(code, 0) + 2
+    votes = {code: 2 * n for code, n in _demonym_votes(text).items()}
     for _s, _e, name in find_groups(text):
-        code = GROUP_COUNTRY.get(name)
+        code = group_country(name)
         if code:
             votes[code] = votes.get(code, 0) + 1
     if not votes:
@@ -371,16 +467,6 @@ def _country_from_words(text: str) -> PlaceMention | None:
     code = sorted(votes, key=lambda c: (-votes[c], c))[0]
     country = gaz.countries[code]
     return PlaceMention(0, 0, country.name, country)
-
-
-# Where a group's attacks happen when an article names no place (a weak prior).
-GROUP_COUNTRY = {
-    "Taliban": "AF", "Islamic State - Khorasan Province": "AF", "Tehrik-i-Taliban Pakistan": "PK",
-    "Baloch Liberation Army": "PK", "Lashkar-e-Jhangvi": "PK", "al-Shabaab": "SO", "Boko Haram": "NG",
-    "Islamic State West Africa Province": "NG", "Communist Party of India (Maoist)": "IN", "Houthis": "YE",
-    "Abu Sayyaf": "PH", "New People's Army": "PH", "Hayat Tahrir al-Sham": "SY", "Nusra Front": "SY",
-    "Kurdistan Workers' Party": "TR", "Jama'at Nasr al-Islam wal Muslimin": "ML", "Allied Democratic Forces": "CD",
-}
 
 
 def _nearest(items: list, position: int, key=lambda x: x.start):

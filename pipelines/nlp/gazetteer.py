@@ -26,7 +26,7 @@ _LATIN = re.compile(r"^[A-Za-z][A-Za-z'’ .-]*[A-Za-z]$")
 # Capitalised words that are also GeoNames places but in news are almost never the place.
 NOT_PLACES = frozenset(
     """
-    Of March May August Police Mobile Reading Split Nice Bath Sale Bar Gap Orange Most Bay Union
+    Of March May August Police Mobile Sale Bar Gap Orange Most Bay Union
     Independence Victoria Florence Lincoln Jackson Washington Hamilton Wellington Temple Church
     Opposition Mission Progress Concord Liberty Marina Aurora Phoenix Eagle Hope Harmony Unity
     Justice Ministry Parliament State Army Many Said Mansa Man Ede Eden Bo Are Buy Fez Kut Ar
@@ -36,8 +36,13 @@ NOT_PLACES = frozenset(
     June July September October November December Shia Sunni Shiite Shi'ite Islam Amaq Dar
     Sadr Tin Along Forces Force Beach Market Hospital Media Observatory Agency Rescue Safe
     West East North South Paradise Capital Hamas Taliban Shabaab Houthi Houthis Maoist Maoists
+    Ahmad Ahmed Mohammad Mohammed Muhammad Mohamed Hassan Hussein Husain Hussain Omar Umar Abdullah
+    Khalid Mahmoud Mahmud Ibrahim Ismail Yusuf Yousef Karim Rahman Aziz Jamal Salman Haji Mullah
     """.split()
 )
+# City names that are also everyday English words: a place only right after a preposition
+# ("the Mayor of Nice", "an attack in Reading"), never at the start of a phrase.
+AFTER_PREPOSITION_ONLY = frozenset("Nice Reading Split Bath".split())
 
 
 _QUOTES = str.maketrans({"ʼ": "'", "’": "'", "‘": "", "ʿ": "", "ʾ": "", "`": ""})
@@ -149,11 +154,13 @@ def load_gazetteer() -> Gazetteer:
     gaz = Gazetteer()
     country_names = {}
     for code, row in gc.get_countries().items():
-        place = Place(f"country:{code}", row["name"], "country", code, row["name"], None, None,
+        name = re.sub(r"^The ", "", row["name"])  # "The Netherlands": analysts write Netherlands
+        place = Place(f"country:{code}", name, "country", code, name, None, None,
                       None, None, int(row.get("population") or 0))
         gaz.countries[code] = place
-        country_names[code] = row["name"]
+        country_names[code] = name
         gaz.add(row["name"], place)
+        gaz.add(name, place)
 
     for row in _read_tsv("admin1.tsv"):
         code = row["country_code"]

