@@ -16,6 +16,7 @@ Pure polars, no Dagster or DuckDB. Rules (DESIGN.md §4), configurable in Reconc
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -87,6 +88,41 @@ def _basis(best: dict, low: dict, high: dict, n_claims: int, n_sources: int, exc
     return text + "."
 
 
+def _nulls_first(value) -> tuple:
+    return (value is not None, value)
+
+
+def _range(incident_id: str, category: str, group: list[dict], total: dict) -> dict:
+    """One incident x category from its sources' latest claims (rows with tier, lower,
+    figure, open). Plain Python: a group is a handful of rows, and per-group DataFrame
+    calls cost more than the work (DESIGN.md §4 rules, as in the module docstring)."""
+    group = sorted(group, key=lambda r: (r["reported_at"], r["in_title"], _nulls_first(r["char_start"]), r["claim_id"]))
+    pool = [r for r in group if r["tier"] < 99] or group
+    low = min(pool, key=lambda r: (_nulls_first(r["lower"]), r["reported_at"], r["claim_id"]))
+    high = min(group, key=lambda r: (r["figure"] is not None, -(r["figure"] or 0), not r["open"], r["reported_at"], r["claim_id"]))
+    top_tier = min(r["tier"] for r in pool)
+    candidates = [r for r in pool if r["tier"] == top_tier]
+    newest_at = max(r["reported_at"] for r in candidates)
+    newest = [r for r in candidates if r["reported_at"] == newest_at]
+    if len(newest) > 1:  # one article, several figures: the value most of them give, then the lowest
+        counts = Counter(r["lower"] for r in newest)
+        value = min(counts, key=lambda v: (-counts[v], _nulls_first(v)))
+        newest = [r for r in newest if r["lower"] == value]
+    best = max(newest, key=lambda r: (_nulls_first(r["char_start"]), r["claim_id"]))
+    best_value = max(best["lower"], low["lower"])
+    max_low = max(r["lower"] for r in group)
+    min_high = min((r["figure"] for r in group if not r["open"]), default=None)
+    return {
+        "incident_id": incident_id, "category": category,
+        "low": low["lower"], "best": best_value, "high": max(high["figure"], best_value),
+        "high_open": high["open"], "n_claims": total["n_claims"], "n_sources": total["n_sources"],
+        "conflicting": min_high is not None and max_low > min_high, "best_claim_id": best["claim_id"],
+        "low_claim_id": low["claim_id"], "high_claim_id": high["claim_id"],
+        "basis": _basis({**best, "best_value": best_value}, low, high, total["n_claims"], total["n_sources"],
+                        sum(r["tier"] == 99 for r in group)),
+    }
+
+
 def reconcile_casualties(claims: pl.DataFrame, rules: ReconcileRules | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Claims (with incident_id, source, is_perpetrator_claim) -> (casualty ranges, claims
     with is_superseded)."""
@@ -100,39 +136,17 @@ def reconcile_casualties(claims: pl.DataFrame, rules: ReconcileRules | None = No
     latest = _with_intervals(marked.filter(~pl.col("is_superseded"))).with_columns(
         pl.when(pl.col("is_perpetrator_claim")).then(99).otherwise(tier).alias("tier"),
     )
-    totals = marked.group_by(["incident_id", "category"]).agg(
-        pl.len().alias("n_claims"), pl.col("source").n_unique().alias("n_sources")
-    )
-    rows = []
-    for (incident_id, category), group in latest.group_by(["incident_id", "category"], maintain_order=True):
-        group = group.sort(["reported_at", "in_title", "char_start", "claim_id"])
-        credible = group.filter(pl.col("tier") < 99)
-        pool = credible if credible.height else group
-        low = pool.sort(["lower", "reported_at", "claim_id"]).row(0, named=True)
-        high = group.sort(["figure", "open", "reported_at", "claim_id"], descending=[True, True, False, False]).row(0, named=True)
-        top_tier = pool["tier"].min()
-        candidates = pool.filter(pl.col("tier") == top_tier).with_columns(pl.col("lower").alias("best_value"))
-        newest = candidates.filter(pl.col("reported_at") == candidates["reported_at"].max())
-        if newest.height > 1:
-            counts = newest.group_by("best_value").agg(pl.len().alias("n"))
-            value = counts.sort(["n", "best_value"], descending=[True, False])["best_value"][0]
-            newest = newest.filter(pl.col("best_value") == value)
-        best = newest.sort(["char_start", "claim_id"]).row(-1, named=True)
-        best_value = max(best["best_value"], low["lower"])
-        intervals = [(r["lower"], None if r["open"] else r["figure"]) for r in group.iter_rows(named=True)]
-        max_low = max(lo for lo, _ in intervals)
-        min_high = min((hi for _, hi in intervals if hi is not None), default=None)
-        conflicting = min_high is not None and max_low > min_high
-        total = totals.filter((pl.col("incident_id") == incident_id) & (pl.col("category") == category)).row(0, named=True)
-        rows.append({
-            "incident_id": incident_id, "category": category,
-            "low": low["lower"], "best": best_value, "high": max(high["figure"], best_value),
-            "high_open": high["open"], "n_claims": total["n_claims"], "n_sources": total["n_sources"],
-            "conflicting": conflicting, "best_claim_id": best["claim_id"], "low_claim_id": low["claim_id"],
-            "high_claim_id": high["claim_id"],
-            "basis": _basis({**best, "best_value": best_value}, low, high, total["n_claims"], total["n_sources"],
-                            group.filter(pl.col("tier") == 99).height),
-        })
+    totals = {
+        (r["incident_id"], r["category"]): r
+        for r in marked.group_by(["incident_id", "category"]).agg(
+            pl.len().alias("n_claims"), pl.col("source").n_unique().alias("n_sources")
+        ).iter_rows(named=True)
+    }
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for row in latest.iter_rows(named=True):
+        groups.setdefault((row["incident_id"], row["category"]), []).append(row)
+    rows = [_range(incident_id, category, group, totals[(incident_id, category)])
+            for (incident_id, category), group in groups.items()]
     casualties = pl.DataFrame(rows, schema=CASUALTY_SCHEMA).sort(["incident_id", "category"])
     all_claims = pl.concat([marked, aggregates], how="diagonal_relaxed").sort("claim_id")
     return casualties, all_claims

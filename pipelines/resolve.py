@@ -117,15 +117,23 @@ def _place_relation(a: dict, b: dict) -> str | None:
     return None
 
 
+def _date_keys(mention: dict) -> None:
+    """Day numbers and the slack class of a mention's dates, computed once (the grouping
+    compares every mention with many members: date arithmetic there is the hot path)."""
+    mention["_start"] = mention["date_start"].toordinal()
+    mention["_end"] = mention["date_end"].toordinal()
+    mention["_day"] = mention["date_precision"] == "day"
+    mention["_exact"] = mention["_start"] == mention["_end"]
+
+
 def _dates_overlap(a: dict, b: dict, day_window: int) -> int | None:
     """Days between the two date ranges (0 when they overlap), None beyond the window."""
     slack = 0
-    if a["date_precision"] == "day" and b["date_precision"] == "day":
+    if a["_day"] and b["_day"]:
         # two dates the texts state ("on Sunday", "04/24/2016") must agree; the window is
         # for reports that give no date (the day before publication .. publication day)
-        explicit = a["date_start"] == a["date_end"] and b["date_start"] == b["date_end"]
-        slack = 1 if explicit else day_window  # "late on Saturday" in one report is Sunday in another
-    gap = max((a["date_start"] - b["date_end"]).days, (b["date_start"] - a["date_end"]).days, 0)
+        slack = 1 if a["_exact"] and b["_exact"] else day_window  # "late on Saturday" in one report is Sunday in another
+    gap = max(a["_start"] - b["_end"], b["_start"] - a["_end"], 0)
     return gap if gap <= slack else None
 
 
@@ -165,6 +173,8 @@ def _most_common(values: list, rank=None):
 def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2) -> tuple[list[_Incident], list[dict]]:
     """Greedy, deterministic grouping of event mentions; returns incidents and decisions."""
     rows = mentions.sort(["reported_at", "article_id", "ordinal"]).to_dicts()
+    for row in rows:
+        _date_keys(row)
     incidents: list[_Incident] = []
     decisions: list[dict] = []
     index = _DayIndex(day_window)
@@ -175,6 +185,8 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2) -> tuple[list
             if mention["article_id"] in incident.articles:
                 continue
             for member in incident.members:
+                if _dates_overlap(mention, member, day_window) is None:
+                    continue  # most members fail here: skip building the reason
                 ok, reason = _compatible(mention, member, day_window)
                 if not ok:
                     continue
