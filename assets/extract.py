@@ -8,7 +8,7 @@ import polars as pl
 from assets.ingest import ingested_articles
 from assets.partitions import WRITER_POOL, daily_partitions
 from pipelines.nlp.extract import PARALLEL_MIN_ARTICLES, ExtractionPool, extract_articles
-from pipelines.nlp.pipeline import build_nlp, extractor_version
+from pipelines.nlp.pipeline import build_nlp, extractor_version, model_meta
 from pipelines.progress import Progress
 from pipelines.resources import WarehouseResource
 from pipelines.settings import load_settings
@@ -35,8 +35,8 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     Writes staging.event_mentions and staging.claim_mentions. A partition whose input and
     extractor are unchanged since the last run is skipped."""
     settings = load_settings()
-    nlp = build_nlp(settings.spacy_models, settings.spacy_disabled)
-    version = extractor_version(nlp)
+    meta = model_meta(settings.spacy_models)
+    version = extractor_version(meta)
     keys = context.partition_keys
     totals = {"articles": 0, "events": 0, "claims": 0, "skipped": 0}
     with warehouse.writer() as con:
@@ -57,8 +57,21 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "select partition_date from staging.extract_manifest where partition_date between ? and ?",
             [min(keys), max(keys)]).fetchall()}
         keys = [k for k in keys if k in manifests or k in extracted]  # days never ingested: nothing to do
+        changed = [k for k in keys if not (manifests.get(k) and manifests[k][0] == manifests[k][1] and manifests[k][2] == version)]
+        to_extract = con.execute(
+            "select count(*) from articles where language = 'en' and partition_date in (select unnest(?::date[]))",
+            [changed]).fetchone()[0] if changed else 0
         pending: list[tuple[int, str, list[dict]]] = []
-        pools: list[ExtractionPool] = []  # started on the first batch big enough, reused after
+        pools: list[ExtractionPool] = []
+        if settings.nlp_processes > 1 and to_extract >= PARALLEL_MIN_ARTICLES:
+            # workers load spaCy while this process reads articles; this process never loads it
+            pools.append(ExtractionPool(settings.nlp_processes, settings.spacy_models, settings.spacy_disabled))
+        nlp_here: list = []  # loaded only when a batch is extracted in this process
+
+        def local_nlp():
+            if not nlp_here:
+                nlp_here.append(build_nlp(settings.spacy_models, settings.spacy_disabled))
+            return nlp_here[0]
 
         def flush() -> None:
             """Extract the pending partitions together (worker processes need volume), then
@@ -66,10 +79,11 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             nonlocal done_before
             batch = [a for _, _, articles in pending for a in articles]
             offset = done_before
-            if pools == [] and settings.nlp_processes > 1 and len(batch) >= PARALLEL_MIN_ARTICLES:
-                pools.append(ExtractionPool(settings.nlp_processes, settings.spacy_models, settings.spacy_disabled))
-            events, claims = extract_articles(nlp, batch, progress=lambda n: progress.update(offset + n),
-                                              pool=pools[0] if pools else None)
+            english = sum(1 for a in batch if a["language"] == "en")
+            parallel = bool(pools) and english >= PARALLEL_MIN_ARTICLES
+            events, claims = extract_articles(None if parallel else local_nlp(), batch,
+                                              progress=lambda n: progress.update(offset + n),
+                                              pool=pools[0] if parallel else None)
             done_before += sum(1 for a in batch if a["language"] == "en")
             for number, key, articles in pending:
                 day = dt.date.fromisoformat(key)
@@ -118,5 +132,5 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     return dg.MaterializeResult(metadata={
         "partitions": len(keys), "partitions_skipped": totals["skipped"], "articles": totals["articles"],
         "event_mentions": totals["events"], "claims": totals["claims"], "extractor_version": version,
-        "spacy_model": f"{nlp.meta.get('name')} {nlp.meta.get('version')}",
+        "spacy_model": f"{meta.get('name')} {meta.get('version')}",
     })

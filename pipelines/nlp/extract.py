@@ -846,14 +846,17 @@ PARALLEL_MIN_ARTICLES = 200
 CHUNK_ARTICLES = 100
 
 
-def extract_articles(nlp: Language, articles: list[dict], *, batch_size: int = 64,
+def extract_articles(nlp: Language | None, articles: list[dict], *, batch_size: int = 64,
                      progress: Callable[[int], None] | None = None,
                      pool: ExtractionPool | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Events and claims of many articles. With a pool, chunks of articles go to its
+    """Events and claims of many articles (`nlp` may be None when a pool does the work).
+    With a pool, chunks of articles go to its
     worker processes, which parse *and* extract and send back rows (not docs: spaCy docs
     are expensive to send between processes); the output order is the input's."""
     english = [a for a in articles if (a.get("language") or "en") == "en"]
     if pool is None or len(english) < PARALLEL_MIN_ARTICLES:
+        if nlp is None:
+            raise ValueError("extract_articles needs an nlp to extract in this process")
         events, claims = _extract_rows(nlp, english, batch_size, progress)
     else:
         chunks = [english[i : i + CHUNK_ARTICLES] for i in range(0, len(english), CHUNK_ARTICLES)]

@@ -200,12 +200,20 @@ def build_nlp(names: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspac
     return nlp
 
 
-def extractor_version(nlp: Language) -> str:
-    """Changes whenever the model, our rules or our data change: a re-extract is due."""
+def model_meta(names: tuple[str, ...]) -> dict:
+    """The installed model's meta.json (name, version, ...), read without loading it."""
+    from spacy.util import get_model_meta, get_package_path
+
+    return get_model_meta(get_package_path(find_model(names)))
+
+
+def extractor_version(meta: dict) -> str:
+    """Changes whenever the model (its meta: `nlp.meta` or `model_meta`), our rules or our
+    data change: a re-extract is due."""
     import hashlib
     from pathlib import Path
 
-    digest = hashlib.sha256(f"{nlp.meta.get('name')}-{nlp.meta.get('version')}".encode())
+    digest = hashlib.sha256(f"{meta.get('name')}-{meta.get('version')}".encode())
     here = Path(__file__).parent
     for path in sorted([*here.glob("*.py"), *(here / "data").glob("*")]):
         digest.update(path.name.encode())
