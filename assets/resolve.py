@@ -40,7 +40,8 @@ def resolved_incidents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         first = f"select * from {{table}} where article_id in ({_FIRST_COPIES})"
         mentions = read_frame(con, first.format(table="staging.event_mentions"))
         claims = read_frame(con, first.format(table="staging.claim_mentions"))
-        result = resolve_incidents(mentions, claims, day_window=settings.resolve_day_window)
+        previous = read_frame(con, "select * from staging.resolve_state")
+        result = resolve_incidents(mentions, claims, day_window=settings.resolve_day_window, previous=previous)
         claim_columns = [c[0] for c in con.execute("select column_name from duckdb_columns() where schema_name='staging' and table_name='resolved_claims'").fetchall()]
         resolved = result.claims.with_columns(pl.lit(False).alias("is_superseded")) if result.claims.height else result.claims
         replace_tables(con, {
@@ -48,13 +49,16 @@ def resolved_incidents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "staging.incident_mentions": result.incident_mentions,
             "staging.resolved_claims": resolved.select([c for c in claim_columns if c in resolved.columns]) if resolved.height else resolved.head(0),
             "staging.aggregate_links": result.aggregate_links,
+            "staging.resolve_state": result.state,
         })
     merged = result.incident_mentions.filter(pl.col("decision") == "merged").height
-    context.log.info(f"resolve: {mentions.height} mentions -> {result.incidents.height} incidents ({merged} merged)")
+    context.log.info(f"resolve: {mentions.height} mentions -> {result.incidents.height} incidents ({merged} merged; "
+                     f"{result.replayed} decisions replayed from the last run, {mentions.height - result.replayed} decided now)")
     return dg.MaterializeResult(metadata={
         "event_mentions": mentions.height,
         "incidents": result.incidents.height,
         "merged_mentions": merged,
+        "decisions_replayed": result.replayed,
         "claims": result.claims.height,
         "aggregate_claims": result.aggregate_links.height,
     })

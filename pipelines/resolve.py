@@ -170,15 +170,64 @@ def _most_common(values: list, rank=None):
     return sorted(counts, key=lambda v: (-counts[v], rank(v) if rank else 0, str(v)))[0]
 
 
-def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2) -> tuple[list[_Incident], list[dict]]:
-    """Greedy, deterministic grouping of event mentions; returns incidents and decisions."""
+# What a grouping decision reads of a mention (with the visiting order's keys): equal
+# fingerprints over a prefix of the visiting order mean equal decisions over it.
+DECISION_FIELDS = ("mention_id", "article_id", "reported_at", "ordinal", "date_start", "date_end", "date_precision",
+                   "place_id", "place_name", "country_code", "geo_precision", "admin1", "parent", "attack_type",
+                   "claimed_by")
+STATE_SCHEMA = {"seq": pl.Int32, "mention_id": pl.String, "fingerprint": pl.String, "incident_id": pl.String,
+                "decision": pl.String, "matched_mention_id": pl.String, "reason": pl.String}
+
+
+def _fingerprint(mention: dict, day_window: int) -> str:
+    values = repr((day_window, *(mention.get(f) for f in DECISION_FIELDS)))
+    return hashlib.blake2b(values.encode(), digest_size=10).hexdigest()
+
+
+def _replayable(rows: list[dict], previous: pl.DataFrame | None) -> list[dict]:
+    """The previous run's decisions for the longest prefix of `rows` (in visiting order)
+    whose mentions and fingerprints are unchanged: the greedy decision for a mention
+    depends only on the mentions visited before it, so that prefix decides as before."""
+    if previous is None or previous.height == 0:
+        return []
+    state = previous.sort("seq").to_dicts()
+    prefix = []
+    for row, old in zip(rows, state):
+        if (row["mention_id"], row["_fingerprint"]) != (old["mention_id"], old["fingerprint"]):
+            break
+        prefix.append(old)
+    return prefix
+
+
+def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2,
+                   previous: pl.DataFrame | None = None) -> tuple[list[_Incident], list[dict]]:
+    """Greedy, deterministic grouping of event mentions; returns incidents and decisions.
+
+    `previous` (a resolve_state frame of an earlier run) lets the unchanged prefix of the
+    visiting order be replayed rather than re-decided: a nightly run that adds one day at
+    the end of the archive decides only the new day's mentions."""
     rows = mentions.sort(["reported_at", "article_id", "ordinal"]).to_dicts()
     for row in rows:
         _date_keys(row)
+        row["_fingerprint"] = _fingerprint(row, day_window)
     incidents: list[_Incident] = []
     decisions: list[dict] = []
     index = _DayIndex(day_window)
-    for mention in rows:
+    replay = _replayable(rows, previous)
+    by_id: dict[str, _Incident] = {}
+    for mention, old in zip(rows, replay):
+        if old["decision"] == "anchor":
+            incident = _Incident(anchor=mention, order=len(incidents))
+            incidents.append(incident)
+            by_id[old["incident_id"]] = incident
+        else:
+            incident = by_id[old["incident_id"]]
+        decisions.append({**_decision_base(mention), "incident": incident, "decision": old["decision"],
+                          "matched_mention_id": old["matched_mention_id"], "reason": old["reason"],
+                          "fingerprint": mention["_fingerprint"], "replayed": True})
+        incident.add(mention)
+        index.add(incident, mention)
+    for mention in rows[len(replay):]:
         best, best_key, best_reason, best_match = None, None, "", None
         pool = index.candidates(mention)
         for incident in pool:
@@ -211,11 +260,12 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2) -> tuple[list
             best = _Incident(anchor=mention, order=len(incidents))
             incidents.append(best)
             decisions.append({**_decision_base(mention), "incident": best, "decision": "anchor",
-                              "matched_mention_id": None,
+                              "matched_mention_id": None, "fingerprint": mention["_fingerprint"],
                               "reason": best_reason or "first report of this event: no earlier incident with a compatible date, place and attack type"})
         else:
             decisions.append({**_decision_base(mention), "incident": best, "decision": "merged",
-                              "matched_mention_id": best_match["mention_id"], "reason": best_reason})
+                              "matched_mention_id": best_match["mention_id"], "reason": best_reason,
+                              "fingerprint": mention["_fingerprint"]})
         best.add(mention)
         index.add(best, mention)
     return incidents, decisions
@@ -307,13 +357,17 @@ class Resolution:
     incident_mentions: pl.DataFrame
     claims: pl.DataFrame  # claim mentions + incident_id, source, is_perpetrator_claim
     aggregate_links: pl.DataFrame  # claim_id -> incident_ids
+    state: pl.DataFrame  # STATE_SCHEMA: what the next run may replay
+    replayed: int = 0  # decisions taken over from `previous`
 
 
-def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_window: int = 2) -> Resolution:
-    """Group mentions into incidents and attach every claim to its incident."""
+def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_window: int = 2,
+                      previous: pl.DataFrame | None = None) -> Resolution:
+    """Group mentions into incidents and attach every claim to its incident (`previous`:
+    the state of an earlier run, see group_mentions)."""
     if "parent" not in mentions.columns:
         mentions = mentions.with_columns(pl.lit(None, dtype=pl.String).alias("parent"))
-    incidents, decisions = group_mentions(mentions, day_window=day_window)
+    incidents, decisions = group_mentions(mentions, day_window=day_window, previous=previous)
     incident_of_mention = {}
     for incident in incidents:
         iid = _incident_id(incident.anchor["mention_id"])
@@ -344,13 +398,19 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
         {**{k: v for k, v in d.items() if k != "incident"}, "incident_id": _incident_id(d["incident"].anchor["mention_id"])}
         for d in decisions
     ]
+    state = pl.DataFrame(
+        [{"seq": seq, **{k: d[k] for k in STATE_SCHEMA if k != "seq"}} for seq, d in enumerate(decision_rows)],
+        schema=STATE_SCHEMA)
     claim_frame = pl.DataFrame(out_claims, infer_schema_length=None) if out_claims else claims.with_columns(
         pl.lit(None, dtype=pl.String).alias("incident_id"), pl.lit(None, dtype=pl.String).alias("source"),
         pl.lit(None, dtype=pl.Boolean).alias("is_perpetrator_claim"))
     return Resolution(
         incidents=pl.DataFrame(incident_rows, schema=INCIDENT_SCHEMA),
-        incident_mentions=pl.DataFrame(decision_rows, schema=INCIDENT_MENTION_SCHEMA),
+        incident_mentions=pl.DataFrame([{k: d[k] for k in INCIDENT_MENTION_SCHEMA} for d in decision_rows],
+                                       schema=INCIDENT_MENTION_SCHEMA),
         claims=claim_frame,
         aggregate_links=pl.DataFrame(aggregate_links, schema={"claim_id": pl.String, "incident_ids": pl.List(pl.String)}),
+        state=state,
+        replayed=sum(1 for d in decisions if d.get("replayed")),
     )
 

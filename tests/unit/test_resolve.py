@@ -91,3 +91,36 @@ def test_a_country_level_undated_mention_is_not_merged_on_place_alone():
     result = resolve([mention("m1", "a1", HOMS, D), undated])
     assert result.incidents.height == 2
     assert "too little to match" in result.incident_mentions.filter(pl.col("mention_id") == "m2")["reason"][0]
+
+
+def test_a_later_run_replays_the_unchanged_prefix_and_decides_only_the_rest():
+    old_days = [mention("m1", "a1", HOMS, D), mention("m2", "a2", HOMS, D, hours=20),
+                mention("m3", "a3", DAMASCUS, D, hours=22)]
+    new_day = [mention("m4", "a4", ZAYNAB, D, hours=40), mention("m5", "a5", HOMS, D, hours=41)]
+    claims = pl.DataFrame(schema=CLAIM_SCHEMA)
+    first = resolve_incidents(pl.DataFrame(old_days, schema=EVENT_SCHEMA), claims)
+    assert first.replayed == 0 and first.state["mention_id"].to_list() == ["m1", "m2", "m3"]
+    everything = pl.DataFrame(old_days + new_day, schema=EVENT_SCHEMA)
+    fresh = resolve_incidents(everything, claims)
+    nightly = resolve_incidents(everything, claims, previous=first.state)
+    assert nightly.replayed == 3
+    for name in ("incidents", "incident_mentions", "claims", "aggregate_links", "state"):
+        assert getattr(nightly, name).equals(getattr(fresh, name)), name
+
+
+def test_a_changed_mention_ends_the_replay_where_it_sits():
+    rows = [mention("m1", "a1", HOMS, D), mention("m2", "a2", HOMS, D, hours=20),
+            mention("m3", "a3", HOMS, D, hours=22)]
+    claims = pl.DataFrame(schema=CLAIM_SCHEMA)
+    first = resolve_incidents(pl.DataFrame(rows, schema=EVENT_SCHEMA), claims)
+    assert first.incidents.height == 1
+    # re-extracted with a new extractor, the second report now places the attack in Damascus
+    rows[1] = mention("m2", "a2", DAMASCUS, D, hours=20)
+    changed = pl.DataFrame(rows, schema=EVENT_SCHEMA)
+    again = resolve_incidents(changed, claims, previous=first.state)
+    assert again.replayed == 1
+    assert again.incident_mentions.equals(resolve_incidents(changed, claims).incident_mentions)
+    assert again.incidents.height == 2
+    # a different day window changes every fingerprint: nothing is replayed
+    wider = resolve_incidents(changed, claims, day_window=3, previous=again.state)
+    assert wider.replayed == 0

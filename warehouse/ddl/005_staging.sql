@@ -21,3 +21,14 @@ create table if not exists staging.aggregate_links (
 create table if not exists staging.incident_casualties as select * from incident_casualties limit 0;
 create table if not exists staging.reconciled_claims as select * from claims limit 0;
 create table if not exists staging.aggregate_claims as select * from aggregate_claims limit 0;
+
+create table if not exists staging.resolve_state (
+    seq                 integer not null,
+    mention_id          varchar not null,
+    fingerprint         varchar not null,
+    incident_id         varchar not null,
+    decision            varchar not null,
+    matched_mention_id  varchar,
+    reason              varchar not null
+);
+comment on table staging.resolve_state is 'The last resolution, mention by mention in visiting order, with a fingerprint of what each decision read: the next run replays the unchanged prefix instead of re-deciding it (pipelines/resolve.py). Internal.';
