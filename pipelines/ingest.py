@@ -231,7 +231,7 @@ def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language, with py3langid (its model ships on PyPI)."""
     import py3langid
 
-    sample = text[:2000]
+    sample = text[:1000]  # plenty for a character model; classify costs grow with length
     lang, _score = py3langid.classify(sample)
     if lang != "en":
         # Short English wire copy full of names can fool a character model; English
