@@ -43,7 +43,7 @@ VERBS_BEFORE_FIGURE = {
     "wounding": "wounded", "wounded": "wounded", "wounds": "wounded", "wound": "wounded", "injuring": "wounded",
     "injured": "wounded", "injures": "wounded", "injure": "wounded", "hurting": "wounded",
     "kidnapping": "kidnapped", "kidnapped": "kidnapped", "kidnaps": "kidnapped", "abducting": "kidnapped",
-    "abducted": "kidnapped", "abducts": "kidnapped",
+    "abducted": "kidnapped", "abducts": "kidnapped", "stabbing": "wounded", "stabbed": "wounded",
     "arresting": "arrested", "arrested": "arrested", "detaining": "arrested", "detained": "arrested",
 }
 PERSON_NOUNS = frozenset(
@@ -61,6 +61,7 @@ PERSON_NOUNS = frozenset(
     servicemen serviceman marines marine sailors sailor commanders commander leaders leader elders elder
     officials official lawmakers lawmaker judges judge lawyers lawyer prisoners prisoner inmates inmate detainees
     detainee hostages hostage victims victim casualties relatives relative family families parishioners
+    prosecutors prosecutor candidates candidate pedestrians pedestrian drivers driver mayors mayor governors governor
     parishioner congregants congregant devotees devotee people's individuals individual adults adult minors minor
     jihadists jihadist rebels rebel combatants combatant paramilitaries paramilitary militiamen militiaman
     gendarmes gendarme policewomen policewoman constables constable conscripts conscript peacekeepers peacekeeper
@@ -131,7 +132,7 @@ def _is_modifier(token: Token) -> bool:
 def _is_agent(doc: Doc, verb_i: int, stop: int) -> bool:
     """The casualty verb takes an object ("killed 73 people"): what stood before it did the killing."""
     verb = doc[verb_i]
-    if verb.lower_ not in VERBS_BEFORE_FIGURE:
+    if verb.lower_ not in VERBS_BEFORE_FIGURE and verb.lower_ not in VIOLENT_VERBS:
         return False
     if doc.has_annotation("DEP") and any(c.dep_ in {"dobj", "obj"} for c in verb.children):
         return True
@@ -141,15 +142,22 @@ def _is_agent(doc: Doc, verb_i: int, stop: int) -> bool:
     return j < stop and (doc[j].like_num or doc[j].lower_ in {"dozens", "scores", "hundreds", "a", "an"})
 
 
-def _after(doc: Doc, first: int, stop: int) -> tuple[str | None, int]:
-    """Scan right of a figure for its casualty word through people and fillers."""
+def _after(doc: Doc, first: int, stop: int, appositive: bool = False) -> tuple[str | None, int]:
+    """Scan right of a figure for its casualty word through people and fillers
+    (`appositive`: the figure is "a"/"an" after "Name," and may close on ", was")."""
     i, seen = first, 0
     while i < stop and seen < 12:
         token = doc[i]
         lower = token.lower_
+        if appositive and lower == "," and i + 1 < stop and doc[i + 1].lower_ in {"was", "is"}:
+            i += 2  # "Rahimi, a district councillor, was killed"
+            seen += 1
+            continue
         if lower in CATEGORY_WORDS:
             if lower == "death" and not (i > 0 and doc[i - 1].lower_ in {"to"}):
                 return None, i
+            if lower in VIOLENT_VERBS and i + 2 < stop and doc[i + 1].lower_ == "to" and doc[i + 2].lower_ == "death":
+                return "killed", i + 2  # "a shopkeeper was stabbed to death"
             if _is_agent(doc, i, stop):
                 return None, i  # "two suicide bombers killed 73 people": the figure is the agent
             nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
@@ -191,7 +199,8 @@ def _after(doc: Doc, first: int, stop: int) -> tuple[str | None, int]:
             i = j
             seen += 1
             continue
-        if lower in FILLERS or _is_person_noun(token) or _is_modifier(token):
+        if lower in FILLERS or _is_person_noun(token) or _is_modifier(token) or (
+                token.dep_ == "compound" and _is_person_noun(token.head)):  # "a provincial court judge"
             if lower in NOT_PERSON_NOUNS:
                 return None, i
             i += 1
@@ -353,7 +362,9 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
         if _skip_figure(doc, fspan, span.start):
             continue
         category, rule = None, ""
-        after_category, _ = _after(doc, fspan.end, span.end)
+        appositive = (figure.text.lower() in {"a", "an"} and fspan.start - 2 >= span.start
+                      and doc[fspan.start - 1].text == "," and doc[fspan.start - 2].tag_ == "NNP")
+        after_category, _ = _after(doc, fspan.end, span.end, appositive)
         if after_category == "combined":
             continue
         if after_category:

@@ -63,7 +63,15 @@ ALL_EVENTS = re.compile(r"\b(?:both|all|the|these|those|twin|two|three)\s+(?:\w+
 COORDINATION = re.compile(r"^\s*(?:,|and|&|, and)\s*(?:in\s+)?(?:the\s+)?(?:\w+\s+)?(?:(?:cities|city|towns|town|provinces|province) of\s+)?$", re.IGNORECASE)
 # A figure covering several events or a whole period is an aggregate, never one incident's.
 PLURAL_ATTACKS = re.compile(r"\b(?:attacks|bombings|blasts|explosions|assaults)\b", re.IGNORECASE)
-TOTAL_CUE = re.compile(r"\b(?:in total|in all|a total of|combined|altogether|taken together|both attacks|the two attacks|both bombings|the two bombings|twin attacks|the attacks in)\b", re.IGNORECASE)
+TOTAL_CUE = re.compile(r"\b(?:combined|taken together|both attacks|the two attacks|both bombings|the two bombings|twin attacks|the attacks in)\b", re.IGNORECASE)
+# "in total" sums several attacks only when the sentence speaks of several ("In total, the
+# bombings killed 60"); "In total, 4 parcel bombs went off, killing 1" is one event's toll
+GENERIC_TOTAL = re.compile(r"\b(?:in total|in all|a total of|altogether)\b", re.IGNORECASE)
+
+
+def _is_total(sentence_text: str) -> bool:
+    return bool(TOTAL_CUE.search(sentence_text)
+                or GENERIC_TOTAL.search(sentence_text) and PLURAL_ATTACKS.search(sentence_text))
 # "said on Tuesday", "told AFP late on Monday": when the source spoke, not when it happened
 STATEMENT_DATE = re.compile(
     r"\b(?:said|says|told(?: [A-Z][\w.]*){0,3}|announced|reported|added|confirmed|stated)(?:\s+(?:late|early))?\s*$"
@@ -552,7 +560,7 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
             if coordinated and len(same_category) < len(coordinated):
                 aggregates.append((figure, sentence, claimant, coordinated))
                 continue
-            if TOTAL_CUE.search(sentence.text) and figure is max(same_category, key=lambda f: f.value_low or 0):
+            if _is_total(sentence.text) and figure is max(same_category, key=lambda f: f.value_low or 0):
                 totals.append((figure, sentence, claimant))
                 continue
             value = figure.value_low or 0

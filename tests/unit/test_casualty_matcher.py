@@ -89,3 +89,21 @@ def test_gtd_counts_the_attacker_and_the_one_named_beside_a_figure(blank):
 def test_feared_dead_and_shot_dead(blank):
     assert figures(blank, "Up to 30 soldiers were feared dead.") == [("killed", None, 30, "at_most", "Up to 30")]
     assert figures(blank, "Gunmen shot dead 11 villagers at a market.") == [("killed", 11, 11, "exact", "11")]
+
+
+# --- on the full pipeline (tags and the parse) -------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A shopkeeper was stabbed to death and 3 customers were wounded in the attack.",
+     [("killed", 1), ("wounded", 3)]),
+    ("An assailant stabbed 1 guard to death and injured 2 visitors at the museum gate.",
+     [("killed", 1), ("wounded", 2)]),  # the assailant is the attacker, not a victim
+    ("A man stabbed a woman in the street.", [("wounded", 1)]),
+    ("Rahimi, a district councillor, was killed and three bystanders were injured in the explosion.",
+     [("killed", 1), ("wounded", 3)]),
+    ("Noori, a provincial court judge, was killed and his two guards were wounded.",
+     [("killed", 1), ("wounded", 2)]),
+])
+def test_single_victims_named_or_stabbed(nlp, text, expected):
+    assert [(f.category, f.value_low) for f in figures_of(nlp(text))] == expected

@@ -87,3 +87,15 @@ def test_a_nice_day_is_not_nice(nlp):
 def test_country_names_are_written_as_analysts_write_them(nlp):
     places = event_places(nlp, "Two tourists were wounded in a knife attack outside a museum in Amsterdam on Friday.")
     assert places[0][0] == "Netherlands"
+
+
+def test_in_total_is_one_events_toll_unless_several_attacks_are_summed(nlp):
+    one = extract_articles(nlp, [make_article(
+        "Over two weeks, parcel bombs were left at front doors in the suburbs of Leeds. In total, "
+        "4 parcel bombs went off, killing 1 person and injuring another six.")])[1]
+    assert sorted(zip(one["category"], one["value_low"], one["is_aggregate"])) == [
+        ("killed", 1, False), ("wounded", 6, False)]
+    several = extract_articles(nlp, [make_article(
+        "Suicide bombers struck markets in Kabul and Kandahar on Sunday. In total, the attacks "
+        "killed 60 people, officials said.")])[1]
+    assert several.filter(several["value_low"] == 60)["is_aggregate"].to_list() == [True]
