@@ -5,12 +5,12 @@
 | suicide_bombing | Suicide bomb                       | Bombing/Explosion (suicide=1)   |
 | car_bomb        | Remote explosive/landmine/IED (VBIED) | Bombing/Explosion            |
 | ied             | Remote explosive/landmine/IED      | Bombing/Explosion               |
-| bombing         | (explosion, device unspecified)    | Bombing/Explosion               |
-| shelling        | Shelling/artillery/missile attack  | (none: conflict event)          |
 | air_strike      | Air/drone strike                   | (none: conflict event)          |
-| armed_assault   | Attack / Armed clash               | Armed Assault                   |
+| shelling        | Shelling/artillery/missile attack  | (none: conflict event)          |
+| bombing         | (explosion, device unspecified)    | Bombing/Explosion               |
 | kidnapping      | Abduction/forced disappearance     | Hostage Taking (Kidnapping)     |
 | assassination   | Attack (targeted)                  | Assassination                   |
+| armed_assault   | Attack / Armed clash               | Armed Assault                   |
 | arson           | Looting/property destruction       | Facility/Infrastructure Attack  |
 | other           | (any other violent event)          | Unknown / Unarmed Assault       |
 
@@ -21,23 +21,32 @@ from __future__ import annotations
 
 import re
 
+# Codes, most specific first: an event described by several sentences takes the first of
+# theirs ("gunmen stormed the school" + "abducted 27 students" -> kidnapping, as GTD codes
+# the primary aim; "bombs" + "warplanes" -> air_strike).
 ATTACK_TYPES = (
-    "suicide_bombing", "car_bomb", "ied", "bombing", "shelling", "air_strike",
-    "armed_assault", "kidnapping", "assassination", "arson", "other",
+    "suicide_bombing", "car_bomb", "ied", "air_strike", "shelling", "bombing",
+    "kidnapping", "assassination", "armed_assault", "arson", "other",
 )
 
 _RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
     (code, re.compile(pattern, re.IGNORECASE))
     for code, pattern in (
         ("suicide_bombing", r"\bsuicide[- ](?:bomb\w*|attack\w*|blast\w*|car bomb\w*|vest|truck|attacker\w*)|\bself-detonat\w*|\bblew (?:himself|herself|themselves) up|\bexplosives?[- ]laden vests?"),
-        ("car_bomb", r"\bcar[- ]bomb\w*|\bvehicle[- ]borne\b|\bvbied\w*|\btruck[- ]bomb\w*|\bbooby[- ]trapped (?:car|vehicle|truck)|\bexplosives?[- ]laden (?:car|vehicle|truck)"),
-        ("ied", r"\bimprovised explosive\b|\bieds?\b|\broadside bomb\w*|\blandmines?\b|\bmagnetic bomb|\bsticky bomb|\bremote[- ]controlled (?:bomb|device|explosive)|\bbooby[- ]trap\w*|\bplanted bomb|\bexplosive device"),
-        ("air_strike", r"\bair[- ]?strikes?\b|\bairstrikes?\b|\bair raids?\b|\bdrone (?:strike|attack)s?\b|\bwarplanes?\b|\bbombed from the air|\bhelicopter gunships?\b|\bbarrel bombs?\b"),
-        ("shelling", r"\bshell(?:ing|ed|s)\b|\bmortars?\b|\bartillery\b|\brockets?\b|\bmissiles?\b|\bgrenades?\b"),
+        ("car_bomb", r"\bcar[- ]bomb\w*|\bvehicle[- ]borne\b|\bvbied\w*|\btruck[- ]bomb\w*|\bbooby[- ]trapped (?:car|vehicle|truck)"
+                     r"|\bexplosives?[- ]laden (?:car|vehicle|truck|tanker|lorry|motorcycle)|\bbomb[- ]laden (?:car|vehicle|truck|tanker|motorcycle)"
+                     r"|\b(?:motorcycle|motorbike|bicycle|rickshaw) bomb\w*|\bbomb (?:hidden|planted|placed|fitted) (?:in|on|inside|under) an? (?:parked )?(?:car|vehicle|truck|motorcycle|motorbike|van|bus)\b"
+                     r"|\b(?:car|truck|tanker|lorry|vehicle|van) (?:rigged|packed|laden|loaded) with explosives"),
+        ("ied", r"\bimprovised explosive\b|\bieds?\b|\broadside bomb\w*|\blandmines?\b|\bmagnetic bomb|\bsticky bomb|\bremote[- ]controlled (?:bomb|device|explosive)|\bbooby[- ]trap\w*|\bplanted bomb|\bexplosive device"
+                r"|\b(?:homemade|home-made|pipe|parcel|package|letter|nail) bombs?\b|\bbomb (?:hidden|planted|placed|left|concealed) (?:in|on|at|inside|under|near)\b"),
+        ("air_strike", r"\bair[- ]?strikes?\b|\bairstrikes?\b|\bair raids?\b|\bdrone (?:strike|attack)s?\b|\bwarplanes?\b|\bbombed from the air|\bhelicopter gunships?\b|\bbarrel bombs?\b"
+                       r"|\b(?:military |fighter |war)?jets? (?:bombed|struck|strafed|hit)\b|\b(?:guided|glide|gliding|aerial) bombs?\b|\bbombers? (?:struck|bombed)\b"),
+        ("shelling", r"\bshell(?:ing|ed|s)\b|\bmortars?\b|\bartillery\b|\brockets?\b(?!-propelled)|\bmissiles?\b|(?<!propelled )\bgrenades?\b"),
         ("bombing", r"\bbomb(?:s|ing|ings|ed|er|ers)?\b|\bblasts?\b|\bexplosions?\b|\bexploded\b|\bdetonat\w*"),
         ("kidnapping", r"\bkidnap\w*|\babduct\w*|\btaken hostage\b|\bhostages?\b"),
         ("assassination", r"\bassassinat\w*"),
-        ("armed_assault", r"\bgunm[ae]n\b|\bopened fire\b|\bshooting\b|\bshot\b|\bgunfire\b|\bgun attack\b|\bstormed\b|\bassault\w*|\bambush\w*|\braid(?:ed)?\b|\bstabb\w*|\bknife\b|\baxes?\b|\bmachetes?\b|\barmed men\b|\bclash\w*|\battacked\b"),
+        ("armed_assault", r"\bgunm[ae]n\b|\bopened fire\b|\bshooting\b|\bshot\b|\bgunfire\b|\bgun attack\b|\bstormed\b|\bassault\w*|\bambush\w*|\braid(?:ed)?\b|\bstabb\w*|\bknife\b|\baxes?\b|\bmachetes?\b|\barmed men\b|\bclash\w*|\battacked\b"
+                          r"|\bover(?:ran|run)\b|\battack on (?:a|an|the)\b|\brifles?\b"),
         ("arson", r"\bset (?:on )?fire\b|\btorched\b|\barson\b|\bburned down\b"),
     )
 )
