@@ -664,7 +664,12 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
         kept_rows.append(row)
     claim_rows = kept_rows
 
-    event_rows = [_event_row(article, event, sentences) for event in events]
+    # who did it, when the sentences of the one current event name no group: the group the
+    # article blames ("the army blamed Abu Sayyaf"), else the first it names
+    named = [(bool(BLAME.search(s.text)), s.index, g[2]) for s in sentences for g in s.groups]
+    blamed = min(named, key=lambda n: (not n[0], n[1]))[2] if named else None
+    current = [e for e in events if not e.historical]
+    event_rows = [_event_row(article, event, sentences, blamed if current == [event] else None) for event in events]
     mention_ids = {event.ordinal: row["mention_id"] for event, row in zip(events, event_rows, strict=True)}
     for row in claim_rows:
         spans = row.pop("_spans", None)
@@ -719,7 +724,10 @@ def _claim_row(article: dict, figure: CasualtyFigure, sentence: Sentence, claima
     }
 
 
-def _event_row(article: dict, event: Event, sentences: list[Sentence]) -> dict:
+BLAME = re.compile(r"\b(?:blam\w+|suspect\w*|attribut\w+|accus\w+|carried out by|behind the|responsib\w+|claim\w*)\b", re.IGNORECASE)
+
+
+def _event_row(article: dict, event: Event, sentences: list[Sentence], article_perpetrator: str | None = None) -> dict:
     described = [s for s in sentences if s.index in event.sentences]
     text = " ".join(s.text for s in described)
     attack_types = [s.attack_type for s in described if s.attack_type]
@@ -730,7 +738,7 @@ def _event_row(article: dict, event: Event, sentences: list[Sentence]) -> dict:
     perpetrator = event.claimed_by
     if perpetrator is None:
         named = [g[2] for s in described for g in s.groups]
-        perpetrator = named[0] if named else None
+        perpetrator = named[0] if named else article_perpetrator
     place = event.place
     first = described[0] if described else sentences[0]
     return {

@@ -99,3 +99,13 @@ def test_in_total_is_one_events_toll_unless_several_attacks_are_summed(nlp):
         "Suicide bombers struck markets in Kabul and Kandahar on Sunday. In total, the attacks "
         "killed 60 people, officials said.")])[1]
     assert several.filter(several["value_low"] == 60)["is_aggregate"].to_list() == [True]
+
+
+def test_the_perpetrator_is_the_group_the_article_blames_when_the_event_sentences_name_none(nlp):
+    events, _claims = extract_articles(nlp, [make_article(
+        "A bomb hidden in a parked motorcycle exploded near a market in Jolo on Friday, killing 7 "
+        "people, the military said. An army spokesman blamed Abu Sayyaf militants for the attack.")])
+    assert events["perpetrator"].to_list() == ["Abu Sayyaf"]
+    events, _claims = extract_articles(nlp, [make_article(
+        "Russian shelling killed two civilians in Kramatorsk on Wednesday, officials said.")])
+    assert events["perpetrator"].to_list() == ["Russian forces"]
