@@ -7,10 +7,10 @@ import polars as pl
 
 from assets.ingest import ingested_articles
 from assets.partitions import WRITER_POOL, daily_partitions
-from pipelines.nlp.extract import PARALLEL_MIN_ARTICLES, ExtractionPool, extract_articles
+from pipelines.nlp.extract import PARALLEL_MIN_ARTICLES, extract_articles
 from pipelines.nlp.pipeline import build_nlp, extractor_version, model_meta
 from pipelines.progress import Progress
-from pipelines.resources import WarehouseResource
+from pipelines.resources import ExtractionWorkers, WarehouseResource
 from pipelines.settings import load_settings
 from warehouse.io import read_frame, replace_partition
 
@@ -28,7 +28,8 @@ BATCH_ARTICLES = 2000
     owners=["team:data-engineering"],
     pool=WRITER_POOL,
 )
-def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                       extraction_workers: ExtractionWorkers) -> dg.MaterializeResult:
     """Run the spaCy pipeline (gazetteer ruler, NER, parser, casualty matcher) over every
     English article of the partition: casualty figures with qualifiers, offsets and
     claimants; places, dates, attack types and responsibility claims of each event.
@@ -62,11 +63,10 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "select count(*) from articles where language = 'en' and partition_date in (select unnest(?::date[]))",
             [changed]).fetchone()[0] if changed else 0
         pending: list[tuple[int, str, list[dict]]] = []
-        pools: list[ExtractionPool] = []
-        if settings.nlp_processes > 1 and to_extract >= PARALLEL_MIN_ARTICLES:
-            # workers load spaCy while this process reads articles; this process never loads it
-            pools.append(ExtractionPool(settings.nlp_processes, settings.spacy_models, settings.spacy_disabled))
-        nlp_here: list = []  # loaded only when a batch is extracted in this process
+        # workers (started with the run, or now) load spaCy while this process reads
+        # articles; this process loads it only for a batch too small for them
+        pool = extraction_workers.pool(to_extract)
+        nlp_here: list = []
 
         def local_nlp():
             if not nlp_here:
@@ -80,10 +80,10 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             batch = [a for _, _, articles in pending for a in articles]
             offset = done_before
             english = sum(1 for a in batch if a["language"] == "en")
-            parallel = bool(pools) and english >= PARALLEL_MIN_ARTICLES
+            parallel = pool is not None and english >= PARALLEL_MIN_ARTICLES
             events, claims = extract_articles(None if parallel else local_nlp(), batch,
                                               progress=lambda n: progress.update(offset + n),
-                                              pool=pools[0] if parallel else None)
+                                              pool=pool if parallel else None)
             done_before += sum(1 for a in batch if a["language"] == "en")
             for number, key, articles in pending:
                 day = dt.date.fromisoformat(key)
@@ -108,27 +108,23 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                                  f"{day_events.height} events, {day_claims.height} claims; {progress.line(done_before)}")
             pending.clear()
 
-        try:
-            for number, key in enumerate(keys, start=1):
-                manifest = manifests.get(key)
-                if manifest and manifest[0] == manifest[1] and manifest[2] == version:
-                    totals["skipped"] += 1
-                    context.log.info(f"extract {key}: input unchanged since last extraction, skipped")
-                    continue
-                articles = read_frame(
-                    con,
-                    "select article_id, partition_date, outlet, title, published_at, language, text "
-                    "from articles where partition_date = ? order by article_id",
-                    [key],
-                ).to_dicts()
-                pending.append((number, key, articles))
-                if sum(len(a) for _, _, a in pending) >= BATCH_ARTICLES:
-                    flush()
-            if pending:
+        for number, key in enumerate(keys, start=1):
+            manifest = manifests.get(key)
+            if manifest and manifest[0] == manifest[1] and manifest[2] == version:
+                totals["skipped"] += 1
+                context.log.info(f"extract {key}: input unchanged since last extraction, skipped")
+                continue
+            articles = read_frame(
+                con,
+                "select article_id, partition_date, outlet, title, published_at, language, text "
+                "from articles where partition_date = ? order by article_id",
+                [key],
+            ).to_dicts()
+            pending.append((number, key, articles))
+            if sum(len(a) for _, _, a in pending) >= BATCH_ARTICLES:
                 flush()
-        finally:
-            for pool in pools:
-                pool.close()
+        if pending:
+            flush()
     return dg.MaterializeResult(metadata={
         "partitions": len(keys), "partitions_skipped": totals["skipped"], "articles": totals["articles"],
         "event_mentions": totals["events"], "claims": totals["claims"], "extractor_version": version,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
 from pipelines.settings import load_settings
 from warehouse.io import connect
@@ -46,10 +47,89 @@ class ArchiveResource(dg.ConfigurableResource):
         return Path(self.root)
 
 
+# A day folder's bytes per article, roughly (JSON fields and text): to guess, before
+# ingest has read anything, whether a run will extract enough to want worker processes.
+BYTES_PER_ARTICLE = 1000
+
+
+class ExtractionWorkers(dg.ConfigurableResource):
+    """The spaCy worker processes of the extract step (INCIDENT_NLP_PROCESSES).
+
+    With the in-process executor (run_archive, tests) the resource is set up when the run
+    starts: if the run's day folders hold new input enough for parallel extraction, the
+    workers start then and load spaCy while ingest reads the archive, instead of after
+    it. Otherwise the extract step starts them when it needs them. Closed at the end of
+    the run either way."""
+
+    warehouse: WarehouseResource
+    archive: ArchiveResource
+    _pool: object = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        tags = context.run.tags if context.run is not None else {}
+        first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+        last = tags.get("dagster/asset_partition_range_end") or first
+        if first and last:
+            from pipelines.nlp.extract import PARALLEL_MIN_ARTICLES
+
+            if _new_input_bytes(self.archive.path, Path(self.warehouse.path), first, last) >= (
+                    PARALLEL_MIN_ARTICLES * BYTES_PER_ARTICLE):
+                self.pool(PARALLEL_MIN_ARTICLES)
+
+    def pool(self, articles: int):
+        """The worker pool, started now if it is not yet and `articles` make it worth it;
+        None when extraction should stay in this process."""
+        from pipelines.nlp.extract import PARALLEL_MIN_ARTICLES, ExtractionPool
+
+        settings = load_settings()
+        if self._pool is None and settings.nlp_processes > 1 and articles >= PARALLEL_MIN_ARTICLES:
+            self._pool = ExtractionPool(settings.nlp_processes, settings.spacy_models, settings.spacy_disabled)
+        return self._pool
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+def _new_input_bytes(archive: Path, warehouse: Path, first: str, last: str) -> int:
+    """Bytes in the day folders first..last whose input differs from what the warehouse
+    last ingested (all of them for a new warehouse). Never waits for a lock: a warehouse
+    busy with another writer counts as "unknown" (0)."""
+    from pipelines.ingest import input_digest, list_partitions, partition_files
+
+    days = [d for d in list_partitions(archive) if first <= d <= last]
+    if not days:
+        return 0
+    known: dict[str, str] = {}
+    if warehouse.exists():
+        try:
+            with duckdb.connect(str(warehouse), read_only=True) as con:
+                known = {str(d): sha for d, sha in con.execute(
+                    "select partition_date, input_sha256 from partition_manifest where partition_date between ? and ?",
+                    [first, last]).fetchall()}
+        except duckdb.Error:
+            return 0
+    settings = load_settings()
+    total = 0
+    for day in days:
+        if day not in known or known[day] != input_digest(archive, day, settings):
+            total += sum(p.stat().st_size for p in partition_files(archive, day) if p.is_file())
+    return total
+
+
 def default_resources() -> dict:
     """Resources from the environment (INCIDENT_ARCHIVE, INCIDENT_WAREHOUSE)."""
     settings = load_settings()
+    return resources_for(settings.archive, settings.warehouse)
+
+
+def resources_for(archive: Path, warehouse: Path) -> dict:
+    """The resources of a run over `archive` into `warehouse`."""
+    warehouse_resource = WarehouseResource(path=str(warehouse))
+    archive_resource = ArchiveResource(root=str(archive))
     return {
-        "warehouse": WarehouseResource(path=str(settings.warehouse)),
-        "archive": ArchiveResource(root=str(settings.archive)),
+        "warehouse": warehouse_resource,
+        "archive": archive_resource,
+        "extraction_workers": ExtractionWorkers(warehouse=warehouse_resource, archive=archive_resource),
     }

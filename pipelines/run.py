@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.ingest import list_partitions
-from pipelines.resources import ArchiveResource, WarehouseResource
+from pipelines.resources import resources_for
 
 
 def run_archive(
@@ -32,10 +32,7 @@ def run_archive(
         if not days:
             raise ValueError(f"archive {archive_root} has no YYYY-MM-DD day folders")
         partitions = (days[0], days[-1])
-    resources = {
-        "archive": ArchiveResource(root=str(archive_root)),
-        "warehouse": WarehouseResource(path=str(Path(warehouse_path).resolve())),
-    }
+    resources = resources_for(archive_root, Path(warehouse_path).resolve())
     if instance is None and os.environ.get("DAGSTER_HOME") and Path(os.environ["DAGSTER_HOME"]).is_dir():
         instance = dg.DagsterInstance.get()
     return dg.materialize(
