@@ -174,14 +174,20 @@ def _demonym_votes(text: str) -> dict[str, int]:
     return votes
 
 
-def _context_countries(doc: Doc, title_doc: Doc | None) -> Countries:
+def _entities(*docs: Doc | None) -> dict[int, list[Span]]:
+    """doc.ents of each doc, built once (each read of doc.ents walks every token)."""
+    return {id(d): list(d.ents) for d in docs if d is not None}
+
+
+def _context_countries(doc: Doc, title_doc: Doc | None, ents_of: dict[int, list[Span]] | None = None) -> Countries:
     gaz = load_gazetteer()
     codes: dict[str, int] = {}
+    ents_of = ents_of or _entities(doc, title_doc)
     for d in (title_doc, doc):
         if d is None:
             continue
         text = d.text
-        for ent in d.ents:
+        for ent in ents_of[id(d)]:
             if ent.label_ in PLACE_LABELS:
                 candidates = gaz.candidates(ent.kb_id_ or ent.text)
                 stated = stated_country(text, ent.end_char)
@@ -217,11 +223,14 @@ CAPITAL_OF = re.compile(r"\b(?:the\s+)?([A-Z][a-z]+(?: [A-Z][a-z]+)?)\s+capital\
 
 def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMention],
                group_spans: list[tuple[int, int, str]] = (), dateline_end: int = -1,
-               doc_text: str | None = None) -> list[PlaceMention]:
+               doc_text: str | None = None, ents: list[Span] | None = None) -> list[PlaceMention]:
     found: list[PlaceMention] = []
     doc_text = sent.doc.text if doc_text is None else doc_text  # spaCy rebuilds doc.text on each read
     gaz = load_gazetteer()
-    for ent in sent.ents:
+    # Span.ents rebuilds every entity of the doc on each call, Span.text joins its tokens on
+    # each read: callers pass the sentence's entities, and the text is cut once
+    sent_text = doc_text[sent.start_char : sent.end_char]
+    for ent in sent.ents if ents is None else ents:
         if ent.label_ not in PLACE_LABELS | {"PERSON", "ORG", "NORP"}:
             continue
         if any(s <= ent.start_char < e for s, e, _ in group_spans):
@@ -253,15 +262,15 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
                           None, None, None, None, 0)
         if place is not None:
             found.append(PlaceMention(ent.start_char, ent.end_char, ent.text, place, weak))
-    for m in KNOWN_DISTRICT.finditer(sent.text):
+    for m in KNOWN_DISTRICT.finditer(sent_text):
         start = sent.start_char + m.start(1)
         known = resolve(m.group(1), countries)
         if known is not None and not any(p.start <= start < p.end for p in found):
             found.append(PlaceMention(start, start + len(m.group(1)), m.group(1), known))
-    matches = [(m.start(1), m.group(1), m.group(2)) for m in UNKNOWN_PLACE.finditer(sent.text)]
-    matches += [(m.start(2), m.group(2), m.group(1)) for m in NAMED_PLACE.finditer(sent.text)]
+    matches = [(m.start(1), m.group(1), m.group(2)) for m in UNKNOWN_PLACE.finditer(sent_text)]
+    matches += [(m.start(2), m.group(2), m.group(1)) for m in NAMED_PLACE.finditer(sent_text)]
     if len(countries) == 1:  # "in Mozogo, in Cameroon's Far North": a name after "in", then a comma
-        matches += [(m.start(1), m.group(1), "village") for m in AFTER_IN.finditer(sent.text)]
+        matches += [(m.start(1), m.group(1), "village") for m in AFTER_IN.finditer(sent_text)]
     for at, name_part, kind_word in sorted(matches):
         start = sent.start_char + at
         if any(p.start <= start < p.end for p in found):
@@ -293,17 +302,17 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
             place = Place(place.place_id, place.name, kind, country, parent_country_name(country), admin1, parent,
                           nxt.place.latitude, nxt.place.longitude, 0)
         found.append(PlaceMention(start, start + len(name_part), name_part, place))
-    for match in CHAIN_PLACE.finditer(sent.text):
+    for match in CHAIN_PLACE.finditer(sent_text):
         start = sent.start_char + match.start(1)
         chained = _chain_place(match, start, gaz, found)
         if chained is not None:
             found = [p for p in found if not p.start <= start < p.end] + [chained]
-    for match in CAPITAL_OF.finditer(sent.text):
+    for match in CAPITAL_OF.finditer(sent_text):
         code = gaz.demonyms.get(match.group(1))
         if code and code in gaz.capitals:
             start = sent.start_char + match.start()
             found.append(PlaceMention(start, sent.start_char + match.end(), match.group(0), gaz.capitals[code]))
-    for match in ANAPHORA.finditer(sent.text):
+    for match in ANAPHORA.finditer(sent_text):
         kind = ANAPHOR_KINDS[match.group(1).lower()]
         antecedent = last_by_kind.get(kind)
         if match.group(1).lower() == "capital":
@@ -397,7 +406,8 @@ def _coordinated(sentence_text: str, offset: int, leaves: list[PlaceMention]) ->
     return best if len(best) >= 2 else []
 
 
-def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countries: set[str]) -> list[Sentence]:
+def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countries: set[str],
+                    ents_of: dict[int, list[Span]] | None = None) -> list[Sentence]:
     tracker = ClaimantTracker(doc.text)  # read once per article
     last_by_kind: dict[str, PlaceMention] = {}
     sentences: list[Sentence] = []
@@ -410,12 +420,15 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
         if d is not None:
             figures_by_doc[id(d)] = figures_of(d)
     texts = {id(d): d.text for d in (doc, title_doc) if d is not None}
+    doc_ents = ents_of or _entities(doc, title_doc)
     dateline = DATELINE.match(texts[id(doc)])
     dateline_end = dateline.end() if dateline else -1
     for index, (sent, in_title) in enumerate(spans):
         doc_text = texts[id(sent.doc)]
-        group_spans = [(s + sent.start_char, e + sent.start_char, n) for s, e, n in find_groups(sent.text)]
-        places = _places_in(sent, countries, last_by_kind, group_spans, -1 if in_title else dateline_end, doc_text)
+        sent_text = doc_text[sent.start_char : sent.end_char]
+        group_spans = [(s + sent.start_char, e + sent.start_char, n) for s, e, n in find_groups(sent_text)]
+        ents = [e for e in doc_ents[id(sent.doc)] if sent.start <= e.start and e.end <= sent.end]
+        places = _places_in(sent, countries, last_by_kind, group_spans, -1 if in_title else dateline_end, doc_text, ents)
         for mention in places:
             last_by_kind[mention.place.kind] = mention
             last_by_kind["any"] = mention
@@ -432,7 +445,7 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
         if not figures and sources:
             for _token, phrase in sources:
                 tracker.resolve(phrase)  # remember who speaks, for "It said ..." later
-        text = sent.text
+        text = sent_text
         groups = group_spans
         responsibility, responsibility_all = None, False
         match = RESPONSIBILITY.search(text)
@@ -513,8 +526,9 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
     """As extract_article, on already-parsed docs (batch processing with nlp.pipe)."""
     published_at: dt.datetime = article["published_at"]
     published = published_at.date()
-    countries = _context_countries(doc, title_doc)
-    sentences = _read_sentences(doc, title_doc, published, countries)
+    ents_of = _entities(doc, title_doc)
+    countries = _context_countries(doc, title_doc, ents_of)
+    sentences = _read_sentences(doc, title_doc, published, countries, ents_of)
 
     # The lead sets the article's focus: its first place and its first current date.
     lead = [s for s in sentences if s.in_title] + [s for s in sentences if not s.in_title][:3]
