@@ -210,6 +210,7 @@ def _context_countries(doc: Doc, title_doc: Doc | None, ents_of: dict[int, list[
 
 NOT_EVENT_PLACE = re.compile(
     r"(?:border with|borders? of|flown to|taken to|sent to|moved to|airlifted to|headquartered in|based in"
+    r"|stationed (?:in|inside|at)|deployed (?:in|to|inside)"
     r"|(?:workers|tourists|nationals|citizens|pilgrims|visitors|volunteers|engineers|students|journalists) from)\s+(?:the\s+)?$"
 )
 VICINITY = re.compile(

@@ -109,3 +109,9 @@ def test_the_perpetrator_is_the_group_the_article_blames_when_the_event_sentence
     events, _claims = extract_articles(nlp, [make_article(
         "Russian shelling killed two civilians in Kramatorsk on Wednesday, officials said.")])
     assert events["perpetrator"].to_list() == ["Russian forces"]
+
+
+def test_where_troops_are_stationed_is_not_where_the_attack_was(nlp):
+    text = ("Militants raided a police post near the border, killing 6 officers. The group said the "
+            "raid avenged Kenyan soldiers deployed in Somalia.")
+    assert [p[0] for p in event_places(nlp, text)] == ["Kenya"]
