@@ -874,7 +874,7 @@ class ExtractionPool:
 
 # Below this many articles a second process costs more than it saves.
 PARALLEL_MIN_ARTICLES = 200
-CHUNK_ARTICLES = 100
+CHUNK_ARTICLES = 50
 
 
 def extract_articles(nlp: Language | None, articles: list[dict], *, batch_size: int = 64,
