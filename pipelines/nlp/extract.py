@@ -44,6 +44,7 @@ _NAME = r"[A-Z][\w'’-]+(?:\s(?:(?:al|el|an|ad|as|ar|at|az|ash|ul|de|del|la|le|
 AFTER_IN = re.compile(rf"\b(?:in|at|near)\s+({_NAME})(?=\s*,|\s+(?:on|in|late|early|overnight|during)\b)")
 NAMED_PLACE = re.compile(rf"\b(village|town|district|neighbou?rhood|area|attack|raid|assault) (?:of|on) ({_NAME})")
 UNKNOWN_PLACE = re.compile(rf"\b(?:in|of|near|at)\s+(?:the\s+)?({_NAME})\s+((?i:district|province|village|town|area|region|governorate|county|territory))\b")
+KIND_AFTER = re.compile(r"\s+(province|governorate|region|state|oblast|department|county|prefecture|city|town)\b", re.IGNORECASE)
 # "Darwesh Kalay district, Paktia, Afghanistan", "Qala Bagh, Chahar Dara district, Kunduz, Afghanistan":
 # wire and GTD style, the most specific place first, then where it lies, ending in a country
 _KIND = r"(?:\s+(?i:district|province|village|town|city|state|region|governorate|county))?"
@@ -231,7 +232,19 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
     # Span.ents rebuilds every entity of the doc on each call, Span.text joins its tokens on
     # each read: callers pass the sentence's entities, and the text is cut once
     sent_text = doc_text[sent.start_char : sent.end_char]
-    for ent in sent.ents if ents is None else ents:
+    sent_ents = list(sent.ents if ents is None else ents)
+    # "Portland, Oregon": a city, then the first-level unit it lies in
+    in_admin1: dict[int, Place] = {}
+    for ent, nxt in zip(sent_ents, sent_ents[1:]):
+        if doc_text[ent.end_char : nxt.start_char] == ", " and ent.label_ in PLACE_LABELS:
+            units = [p for p in gaz.candidates(nxt.kb_id_ or nxt.text) if p.kind == "admin1"]
+            cities = [c for c in gaz.candidates(ent.kb_id_ or ent.text) if c.kind == "city"
+                      and any(c.country_code == u.country_code and c.admin1 == u.name for u in units)]
+            if cities:
+                in_admin1[ent.start_char] = cities[0]
+                in_admin1[nxt.start_char] = next(u for u in units if u.name == cities[0].admin1
+                                                 and u.country_code == cities[0].country_code)
+    for ent in sent_ents:
         if ent.label_ not in PLACE_LABELS | {"PERSON", "ORG", "NORP"}:
             continue
         if any(s <= ent.start_char < e for s, e, _ in group_spans):
@@ -253,6 +266,14 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
             if (place is not None and countries and place.kind != "country" and place.country_code not in countries
                     and len(gaz.candidates(ent.kb_id_ or ent.text)) > 1):
                 place = None  # "Mogadishu's Lido beach" is not Lido in Italy: a shared name outside the story's countries
+            kind_word = KIND_AFTER.match(doc_text, ent.end_char)
+            if place is not None and kind_word:
+                # "Idlib province" is the province, "Ghazni city" the city, whatever is more populous
+                wanted = "city" if kind_word.group(1).lower() in {"city", "town"} else "admin1"
+                same = [p for p in gaz.candidates(ent.kb_id_ or ent.text)
+                        if p.kind == wanted and p.country_code == place.country_code]
+                place = same[0] if same else place
+            place = in_admin1.get(ent.start_char, place)
         if (place is None and len(countries) == 1 and ent.text[:1].isupper() and len(ent) <= 2
                 and ent.start > 0 and ent.doc[ent.start - 1].lower_ in {"in", "at", "near", "outside"}
                 and (ent.label_ in {"GPE", "LOC"} or ent.end < len(ent.doc) and ent.doc[ent.end].text == ",")

@@ -117,3 +117,15 @@ def test_where_troops_are_stationed_is_not_where_the_attack_was(nlp):
     text = ("Militants raided a police post near the border, killing 6 officers. The group said the "
             "raid avenged Kenyan soldiers deployed in Somalia.")
     assert [p[0] for p in event_places(nlp, text)] == ["Kenya"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "Idlib province" is the province (there is a bigger city Idlib): the town stays the place
+    ("Air strikes on a market in the town of Maarat al-Numan in Syria's Idlib province killed "
+     "at least 12 civilians on Monday.", ("Syria", "Maarat al-Numan", "Idlib")),
+    # "Portland, Oregon": the Portland in Oregon, and Oregon the state, not Oregon, Ohio
+    ("A pipe bomb exploded at an office building in Portland, Oregon, on Sunday, injuring 2 people.",
+     ("United States", "Portland", "Oregon")),
+])
+def test_a_kind_word_or_a_following_province_says_which_place_a_name_is(nlp, text, expected):
+    assert event_places(nlp, text) == [expected]
