@@ -38,3 +38,22 @@ def test_gazetteer_ruler_marks_places_before_ner_on_a_blank_pipeline():
     doc = nlp("Four blasts hit Sayeda Zeinab, hours after an attack in Homs. Quetta Gladiators won.")
     assert [(e.text, e.label_, e.kb_id_) for e in doc.ents] == [
         ("Sayeda Zeinab", "GPE", "Sayeda Zeinab"), ("Homs", "GPE", "Homs")]
+
+
+def test_the_built_gazetteer_is_cached_between_processes_and_named_by_its_inputs(tmp_path, monkeypatch):
+    import pickle
+    import subprocess
+    import sys
+
+    from pipelines.nlp import gazetteer
+
+    monkeypatch.setenv("INCIDENT_CACHE_DIR", str(tmp_path))
+    path = gazetteer._cache_file()
+    assert path.parent == tmp_path and not path.exists()
+    code = "from pipelines.nlp.gazetteer import load_gazetteer; print(len(load_gazetteer().by_name))"
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert path.exists()  # the first process built it and left it for the next
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert first.stdout == again.stdout
+    cached = pickle.loads(path.read_bytes())
+    assert cached.candidates("Sayeda Zeinab") == gazetteer._build_gazetteer().candidates("Sayeda Zeinab")
