@@ -185,6 +185,9 @@ def load_gazetteer() -> Gazetteer:
         partial = path.with_suffix(f".{os.getpid()}.partial")
         partial.write_bytes(pickle.dumps(gaz, protocol=pickle.HIGHEST_PROTOCOL))
         partial.replace(path)
+        for old in path.parent.glob("gazetteer-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)  # built from other inputs: never read again
     except OSError:
         pass  # a read-only home: build each time
     return gaz
