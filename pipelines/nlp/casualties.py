@@ -32,6 +32,7 @@ CATEGORY_WORDS = {
     "lives": "killed", "death": "killed", "fatally": "killed", "lynched": "killed", "martyrs": "killed",
     "martyred": "killed",
     "wounded": "wounded", "injured": "wounded", "hurt": "wounded", "injuries": "wounded", "wounds": "wounded",
+    "injury": "wounded",
     "hospitalised": "wounded", "hospitalized": "wounded", "maimed": "wounded", "injuring": "wounded",
     "stabbed": "wounded",
     "missing": "missing", "unaccounted": "missing",
@@ -82,7 +83,7 @@ FILLERS = frozenset(
     believed thought to initially so far now since already subsequently eventually instantly immediately
     either both more some other another who which that seriously critically badly severely slightly lightly
     fatally mostly were' many most nearly almost more then became become got get getting sustained suffered
-    feared presumed reported believed confirmed
+    feared presumed reported believed confirmed a an
     """.split()
 )
 SUBSET_BEFORE = frozenset({"including", "among", "includes", "include"})
@@ -303,7 +304,8 @@ def _by_dependency(doc: Doc, fspan: Span) -> tuple[str | None, str]:
 
 
 ZERO_CASUALTIES = re.compile(
-    r"\b(?:no(?:-| )one|nobody|none) (?:was|were|had been|has been) (?:killed|hurt|injured|wounded|harmed)"
+    r"\b(?:no(?:-| )one|no 1|nobody|none) (?:was|were|had been|has been) (?:killed|hurt|injured|wounded|harmed)"
+    r"|\bno (?:[a-z]+ ){0,3}(?:or|and) (?:[a-z]+ ){0,2}(?:civilians|people|passengers|bystanders) (?:was|were) (?:killed|hurt|injured|wounded|harmed)"
     r"|\b(?:injuring|wounding|killing|hurting|harming|injured|wounded|killed|hurt|harmed) no(?:-| )one\b"
     r"|\bno (?:reported )?(?:casualties|deaths|fatalities|injuries)\b"
     r"|\bwithout (?:causing )?(?:any )?(?:casualties|injuries)\b",
@@ -358,15 +360,20 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
                 fspan = doc[token.i : token.i + 1]
                 candidates.append((Figure(1, 1, "exact", token.idx, token.idx + len(token.text), token.text), fspan))
 
+    counted_words: set[int] = set()
     for figure, fspan in candidates:
         if _skip_figure(doc, fspan, span.start):
             continue
         category, rule = None, ""
         appositive = (figure.text.lower() in {"a", "an"} and fspan.start - 2 >= span.start
                       and doc[fspan.start - 1].text == "," and doc[fspan.start - 2].tag_ == "NNP")
-        after_category, _ = _after(doc, fspan.end, span.end, appositive)
+        after_category, word_i = _after(doc, fspan.end, span.end, appositive)
         if after_category == "combined":
             continue
+        if after_category and word_i in counted_words:
+            continue  # "A soldier suffered a minor injury": one casualty word, one figure
+        if after_category:
+            counted_words.add(word_i)
         if after_category:
             category, rule = after_category, "figure_before_casualty_word"
         else:

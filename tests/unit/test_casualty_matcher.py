@@ -107,3 +107,14 @@ def test_feared_dead_and_shot_dead(blank):
 ])
 def test_single_victims_named_or_stabbed(nlp, text, expected):
     assert [(f.category, f.value_low) for f in figures_of(nlp(text))] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The device damaged a shop front; no 1 was injured, police said.", [("wounded", 0)]),
+    ("No guards or bystanders were injured when the gunman fired at the gate.", [("wounded", 0)]),
+    ("No soldiers or passengers were hurt, though 1 driver sustained a minor injury.",
+     [("killed", 0), ("wounded", 1)]),  # "hurt": nobody killed either
+    ("A soldier suffered a minor injury.", [("wounded", 1)]),  # one casualty word, one figure
+])
+def test_zero_and_single_injuries(nlp, text, expected):
+    assert [(f.category, f.value_low) for f in figures_of(nlp(text))] == expected
