@@ -63,6 +63,7 @@ PERSON_NOUNS = frozenset(
     officials official lawmakers lawmaker judges judge lawyers lawyer prisoners prisoner inmates inmate detainees
     detainee hostages hostage victims victim casualties relatives relative family families parishioners
     prosecutors prosecutor candidates candidate pedestrians pedestrian drivers driver mayors mayor governors governor
+    shopkeepers shopkeeper councillors councillor councilors councilor customers customer
     parishioner congregants congregant devotees devotee people's individuals individual adults adult minors minor
     jihadists jihadist rebels rebel combatants combatant paramilitaries paramilitary militiamen militiaman
     gendarmes gendarme policewomen policewoman constables constable conscripts conscript peacekeepers peacekeeper

@@ -158,7 +158,7 @@ def stated_country(text: str, end: int) -> str | None:
 # "two Turkish construction workers", "a 30-year-old Tunisian man", "Moroccan-born": who people are,
 # not where the attack happened
 NATIONALITY = re.compile(
-    r"[\s-]*(?:born|nationals?|citizens?|man|men|woman|women|boy|girl|teenager|engineers?|workers?|tourists?|"
+    r"[\s-]*(?:[a-z]+\s+)?(?:born|nationals?|citizens?|man|men|woman|women|boy|girl|teenager|engineers?|workers?|tourists?|"
     r"suspects?|students?|journalists?|descent|origin|immigrants?|refugees?|migrants?|pilgrims?|"
     r"diplomats?|contractors?|aid|passport|family|families|national)\b")
 
