@@ -182,9 +182,9 @@ def _after(doc: Doc, first: int, stop: int, appositive: bool = False) -> tuple[s
             seen += 1
             continue
         if lower == "," or lower in SUBSET_BEFORE:
-            # skip a parenthetical: "Seven people, including Hamish, were killed",
-            # "40 people, 6 soldiers and 34 civilians, were killed", "6 people including 3
-            # soldiers were killed": it must close on a comma or run into the verb group
+            # skip a parenthetical: "Nine people, including two guards, were killed",
+            # "40 people, 6 soldiers and 34 civilians, were killed", "5 people including 2
+            # policemen were killed": it must close on a comma or run into the verb group
             j = i + 1
             while j < stop and j - i < 14 and doc[j].lower_ not in {",", "were", "was", "have", "had", "are"}:
                 if doc[j].lower_ in CATEGORY_WORDS:

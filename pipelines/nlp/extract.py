@@ -315,7 +315,7 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
         parent = load_gazetteer().countries[country]
         kind = "admin1" if kind_word.lower() in {"province", "region", "governorate"} else "district"
         place = Place(f"{kind}:{country}.{name}", name, kind, country, parent.name, None, None, None, None, 0)
-        # "in Baghlani Jadid district, Baghlan, Afghanistan": the next place is where it lies
+        # "in Darwesh Kalay district, Paktia, Afghanistan": the next place is where it lies
         after = [p for p in found if p.start > start]
         nxt = min(after, key=lambda p: p.start) if after else None
         if nxt is not None and nxt.place.country_code == country and nxt.start - (start + len(name_part)) < 40:

@@ -47,7 +47,7 @@ def test_number_words_and_vague_quantifiers(blank):
 
 
 def test_conjoined_categories(blank):
-    assert figures(blank, "Three people were killed and four injured.") == [
+    assert figures(blank, "Three guards were killed and four injured.") == [
         ("killed", 3, 3, "exact", "Three"), ("wounded", 4, 4, "exact", "four")]
 
 

@@ -30,8 +30,8 @@ def test_a_shared_city_name_is_read_in_the_country_the_chain_names(nlp):
 
 @pytest.mark.parametrize("text, expected", [
     # a district the gazetteer lacks, kept inside the province the chain names
-    ("04/12/2016: Assailants attacked Darwesh Kalay district, Paktia, Afghanistan. Three police "
-     "officers were killed and six civilians were injured in the assault.",
+    ("04/12/2016: Gunmen raided Darwesh Kalay district, Paktia, Afghanistan. Three police "
+     "officers died and six villagers were wounded in the raid.",
      ("Afghanistan", "Darwesh Kalay district", "Paktia")),
     # a village named first in the chain is the place
     ("04/12/2016: Assailants attacked Qala Bagh, Kunduz, Afghanistan. Two assailants were killed "
@@ -68,8 +68,8 @@ def test_an_article_naming_no_place_falls_back_on_the_groups_usual_country(nlp):
 
 
 def test_organisation_names_do_not_place_the_event(nlp):
-    text = ("Militants stopped a minibus of the Mecca Transport Company near the border with Somalia, "
-            "killing 8 passengers on the road to Mandera in Mandera county, Kenya.")
+    text = ("Militants stopped a minibus of the Mecca Transport Company on the road to Mandera, "
+            "killing 8 passengers in Mandera county, Kenya.")
     assert {p[0] for p in event_places(nlp, text)} == {"Kenya"}
 
 
