@@ -125,31 +125,6 @@ rechecked as (
     from aggregates as a
     left join parts_per_aggregate as p on p.claim_id = a.claim_id
     left join aggregate_sources as s on s.claim_id = a.claim_id
-),
-
-final as (
-    select
-        claim_id,
-        category,
-        figure,
-        qualifier,
-        raw_phrase,
-        n_incidents,
-        parts,
-        parts_low_sum,
-        parts_low_sum_recomputed,
-        headroom,
-        status,
-        status_recomputed,
-        status = status_recomputed
-            and parts_low_sum is not distinct from parts_low_sum_recomputed as check_agrees,
-        detail,
-        outlet,
-        claimant,
-        reported_at,
-        evidence,
-        article_id
-    from rechecked
 )
 
 select
@@ -165,12 +140,13 @@ select
     headroom,
     status,
     status_recomputed,
-    check_agrees,
+    status = status_recomputed
+        and parts_low_sum is not distinct from parts_low_sum_recomputed as check_agrees,
     detail,
     outlet,
     claimant,
     reported_at,
     evidence,
     article_id
-from final
+from rechecked
 order by check_agrees, status <> 'consistent' desc, reported_at, claim_id;

@@ -93,34 +93,19 @@ compared as (
     left join best_kind as bk
         on bk.incident_id = l.incident_id
         and bk.category = l.category
-),
-
-final as (
-    select
-        category,
-        claimant_kind,
-        count(*) as n_incidents,
-        round(median(ratio), 3) as median_ratio,
-        round(min(ratio), 3) as min_ratio,
-        round(max(ratio), 3) as max_ratio,
-        round(avg(case when figure > best then 1.0 else 0.0 end), 3) as share_above,
-        round(avg(case when figure = best then 1.0 else 0.0 end), 3) as share_equal,
-        round(avg(case when figure < best then 1.0 else 0.0 end), 3) as share_below,
-        count(*) filter (where kind_set_best) as n_set_best
-    from compared
-    group by category, claimant_kind
 )
 
 select
     category,
     claimant_kind,
-    n_incidents,
-    median_ratio,
-    min_ratio,
-    max_ratio,
-    share_above,
-    share_equal,
-    share_below,
-    n_set_best
-from final
+    count(*) as n_incidents,
+    round(median(ratio), 3) as median_ratio,
+    round(min(ratio), 3) as min_ratio,
+    round(max(ratio), 3) as max_ratio,
+    round(avg(case when figure > best then 1.0 else 0.0 end), 3) as share_above,
+    round(avg(case when figure = best then 1.0 else 0.0 end), 3) as share_equal,
+    round(avg(case when figure < best then 1.0 else 0.0 end), 3) as share_below,
+    count(*) filter (where kind_set_best) as n_set_best
+from compared
+group by category, claimant_kind
 order by category, n_incidents desc, claimant_kind;

@@ -144,35 +144,6 @@ ranked as (
     left join sources_per_incident as s on s.incident_id = i.incident_id
     where coalesce(getvariable('include_historical'), false)
         or not i.is_historical
-),
-
-final as (
-    select
-        rank,
-        incident_id,
-        event_date,
-        date_precision,
-        place_name,
-        admin1,
-        country,
-        attack_type,
-        claimed_by,
-        is_historical,
-        killed_range,
-        killed_low,
-        killed_best,
-        killed_high,
-        killed_high_open,
-        wounded_range,
-        wounded_low,
-        wounded_best,
-        wounded_high,
-        conflicting,
-        n_killed_sources,
-        killed_sources,
-        killed_basis
-    from ranked
-    where rank <= coalesce(getvariable('top_n'), 20)
 )
 
 select
@@ -199,5 +170,6 @@ select
     n_killed_sources,
     killed_sources,
     killed_basis
-from final
+from ranked
+where rank <= coalesce(getvariable('top_n'), 20)
 order by rank;

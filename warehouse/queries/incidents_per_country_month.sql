@@ -56,40 +56,23 @@ wounded as (
         best
     from incident_casualties
     where category = 'wounded'
-),
-
-final as (
-    select
-        d.month,
-        d.country,
-        any_value(d.country_code) as country_code,
-        count(*) as n_incidents,
-        count(*) filter (where d.is_historical) as n_historical,
-        count(*) filter (where d.date_precision in ('day', 'week')) as n_day_precision,
-        count(*) filter (where d.date_precision = 'month') as n_month_precision,
-        count(*) filter (where d.date_precision = 'year') as n_year_precision,
-        count(k.best) as n_with_killed,
-        sum(k.best) as killed_best_sum,
-        sum(w.best) as wounded_best_sum,
-        string_agg(distinct d.place_name, ', ' order by d.place_name) as places
-    from dated_incidents as d
-    left join killed as k on k.incident_id = d.incident_id
-    left join wounded as w on w.incident_id = d.incident_id
-    group by d.month, d.country
 )
 
 select
-    month,
-    country,
-    country_code,
-    n_incidents,
-    n_historical,
-    n_day_precision,
-    n_month_precision,
-    n_year_precision,
-    n_with_killed,
-    killed_best_sum,
-    wounded_best_sum,
-    places
-from final
+    d.month,
+    d.country,
+    any_value(d.country_code) as country_code,
+    count(*) as n_incidents,
+    count(*) filter (where d.is_historical) as n_historical,
+    count(*) filter (where d.date_precision in ('day', 'week')) as n_day_precision,
+    count(*) filter (where d.date_precision = 'month') as n_month_precision,
+    count(*) filter (where d.date_precision = 'year') as n_year_precision,
+    count(k.best) as n_with_killed,
+    sum(k.best) as killed_best_sum,
+    sum(w.best) as wounded_best_sum,
+    string_agg(distinct d.place_name, ', ' order by d.place_name) as places
+from dated_incidents as d
+left join killed as k on k.incident_id = d.incident_id
+left join wounded as w on w.incident_id = d.incident_id
+group by d.month, d.country
 order by month, n_incidents desc, country;

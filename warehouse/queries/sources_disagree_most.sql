@@ -94,46 +94,27 @@ who_said_what as (
         ) as who_said_what
     from latest_per_source
     group by incident_id, category
-),
-
-final as (
-    select
-        c.incident_id,
-        i.event_date,
-        i.place_name,
-        i.country,
-        c.category,
-        round(c.high / nullif(c.low, 0), 2) as high_low_ratio,
-        c.low,
-        c.best,
-        c.high,
-        c.high_open,
-        c.high - c.low as spread,
-        c.conflicting,
-        c.n_sources,
-        w.who_said_what
-    from casualties as c
-    inner join base_incidents as i on i.incident_id = c.incident_id
-    inner join who_said_what as w
-        on w.incident_id = c.incident_id
-        and w.category = c.category
-    where c.n_sources >= coalesce(getvariable('min_sources'), 2)
 )
 
 select
-    incident_id,
-    event_date,
-    place_name,
-    country,
-    category,
-    high_low_ratio,
-    low,
-    best,
-    high,
-    high_open,
-    spread,
-    conflicting,
-    n_sources,
-    who_said_what
-from final
+    c.incident_id,
+    i.event_date,
+    i.place_name,
+    i.country,
+    c.category,
+    round(c.high / nullif(c.low, 0), 2) as high_low_ratio,
+    c.low,
+    c.best,
+    c.high,
+    c.high_open,
+    c.high - c.low as spread,
+    c.conflicting,
+    c.n_sources,
+    w.who_said_what
+from casualties as c
+inner join base_incidents as i on i.incident_id = c.incident_id
+inner join who_said_what as w
+    on w.incident_id = c.incident_id
+    and w.category = c.category
+where c.n_sources >= coalesce(getvariable('min_sources'), 2)
 order by high_low_ratio desc nulls last, spread desc, incident_id, category;

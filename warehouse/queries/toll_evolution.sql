@@ -95,45 +95,6 @@ figures as (
     left join best_claims as b
         on b.incident_id = t.incident_id
         and b.category = t.category
-),
-
-evolution as (
-    select
-        incident_id,
-        event_date,
-        place_name,
-        country,
-        category,
-        row_number() over incident_order as step,
-        reported_at,
-        source,
-        claimant_kind,
-        outlet,
-        figure,
-        qualifier,
-        raw_phrase,
-        lag(figure) over source_order as previous_source_figure,
-        figure_value - lag(figure_value) over source_order as change_vs_previous,
-        max(figure_value) over (
-            incident_order rows between unbounded preceding and current row
-        ) as highest_so_far,
-        is_superseded,
-        is_perpetrator_claim,
-        sets_best,
-        value_low,
-        value_high,
-        claim_id,
-        article_id
-    from figures
-    window
-        incident_order as (
-            partition by incident_id, category
-            order by reported_at, source, claim_id
-        ),
-        source_order as (
-            partition by incident_id, category, source
-            order by reported_at, claim_id
-        )
 )
 
 select
@@ -142,7 +103,7 @@ select
     place_name,
     country,
     category,
-    step,
+    row_number() over incident_order as step,
     reported_at,
     source,
     claimant_kind,
@@ -150,9 +111,11 @@ select
     figure,
     qualifier,
     raw_phrase,
-    previous_source_figure,
-    change_vs_previous,
-    highest_so_far,
+    lag(figure) over source_order as previous_source_figure,
+    figure_value - lag(figure_value) over source_order as change_vs_previous,
+    max(figure_value) over (
+        incident_order rows between unbounded preceding and current row
+    ) as highest_so_far,
     is_superseded,
     is_perpetrator_claim,
     sets_best,
@@ -160,5 +123,14 @@ select
     value_high,
     claim_id,
     article_id
-from evolution
+from figures
+window
+    incident_order as (
+        partition by incident_id, category
+        order by reported_at, source, claim_id
+    ),
+    source_order as (
+        partition by incident_id, category, source
+        order by reported_at, claim_id
+    )
 order by event_date nulls last, incident_id, category, step;
