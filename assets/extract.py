@@ -58,7 +58,10 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "select partition_date from staging.extract_manifest where partition_date between ? and ?",
             [min(keys), max(keys)]).fetchall()}
         keys = [k for k in keys if k in manifests or k in extracted]  # days never ingested: nothing to do
-        changed = [k for k in keys if not (manifests.get(k) and manifests[k][0] == manifests[k][1] and manifests[k][2] == version)]
+        # unchanged: same input digest as at the last extraction, same extractor
+        unchanged = [k for k in keys if manifests.get(k) and manifests[k][0] == manifests[k][1] and manifests[k][2] == version]
+        skip = set(unchanged)
+        changed = [k for k in keys if k not in skip]
         to_extract = con.execute(
             "select count(*) from articles where language = 'en' and partition_date in (select unnest(?::date[]))",
             [changed]).fetchone()[0] if changed else 0
@@ -108,12 +111,9 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                                  f"{day_events.height} events, {day_claims.height} claims; {progress.line(done_before)}")
             pending.clear()
 
-        unchanged: list[str] = []
         for number, key in enumerate(keys, start=1):
-            manifest = manifests.get(key)
-            if manifest and manifest[0] == manifest[1] and manifest[2] == version:
-                unchanged.append(key)  # one summary line below: a log event per day costs more than the check
-                continue
+            if key in skip:
+                continue  # one summary line below: a log event per day costs more than the check
             articles = read_frame(
                 con,
                 "select article_id, partition_date, outlet, title, published_at, language, text "

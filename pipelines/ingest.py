@@ -438,7 +438,7 @@ class _DedupIndex:
     postings: dict[int, list[str]] = field(default_factory=dict)
     numbers: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def find(self, sha: str, text: str) -> tuple[str, str, float, set[int]] | tuple[None, None, None, set[int]]:
+    def find(self, sha: str, text: str, numbers: frozenset[str]) -> tuple[str, str, float, set[int]] | tuple[None, None, None, set[int]]:
         if sha in self.by_hash:
             return self.by_hash[sha], "exact", 1.0, set()
         mine = shingles(text)
@@ -448,7 +448,6 @@ class _DedupIndex:
                 for article_id in self.postings.get(s, ()):
                     candidates[article_id] = candidates.get(article_id, 0) + 1
         best = (None, 0.0)
-        numbers = figures_in(text)
         for article_id in sorted(candidates, key=lambda a: -candidates[a])[:20]:
             if self.numbers[article_id] != numbers:
                 continue
@@ -460,10 +459,10 @@ class _DedupIndex:
             return best[0], "near", round(best[1], 4), mine
         return None, None, None, mine
 
-    def add(self, article_id: str, sha: str, shingle_set: set[int], text: str) -> None:
+    def add(self, article_id: str, sha: str, shingle_set: set[int], numbers: frozenset[str]) -> None:
         self.by_hash[sha] = article_id
         self.shingle_sets[article_id] = shingle_set
-        self.numbers[article_id] = figures_in(text)
+        self.numbers[article_id] = numbers
         for s in shingle_set:
             if s % 4 == 0:
                 self.postings.setdefault(s, []).append(article_id)
@@ -544,7 +543,8 @@ def ingest_partition(root: Path, partition_date: str, settings: Settings) -> Par
                 reject(record.source_file, record.line_no, rejection, record.excerpt)
                 continue
             article_id = _article_id(record.source_file, record.line_no, fields["content_sha256"])
-            original, kind, similarity, shingle_set = dedup.find(fields["content_sha256"], fields["text"])
+            numbers = figures_in(fields["text"])
+            original, kind, similarity, shingle_set = dedup.find(fields["content_sha256"], fields["text"], numbers)
             if original is not None:
                 duplicates.append(
                     {"partition_date": day, "source_file": record.source_file, "line_no": record.line_no,
@@ -552,7 +552,7 @@ def ingest_partition(root: Path, partition_date: str, settings: Settings) -> Par
                      "outlet": fields["outlet"], "url": fields["url"]}
                 )
                 continue
-            dedup.add(article_id, fields["content_sha256"], shingle_set, fields["text"])
+            dedup.add(article_id, fields["content_sha256"], shingle_set, numbers)
             articles.append(
                 {"article_id": article_id, "partition_date": day, "source_file": record.source_file,
                  "line_no": record.line_no, **fields}
