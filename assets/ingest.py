@@ -3,11 +3,11 @@
 import dagster as dg
 
 from assets.partitions import WRITER_POOL, daily_partitions
-from pipelines.ingest import archive_problems, ingest_partition, input_digest, list_partitions
+from pipelines.ingest import archive_problems, ingest_partition, is_unchanged, list_partitions
 from pipelines.progress import Progress
 from pipelines.resources import ArchiveResource, WarehouseResource
 from pipelines.settings import load_settings
-from warehouse.io import column_docs, insert_frame, replace_partition, transaction
+from warehouse.io import column_docs, ingested_digests, insert_frame, replace_partition, transaction
 
 
 @dg.asset(
@@ -34,9 +34,7 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
         # a day with no folder and nothing loaded before is nothing to do (a range over
         # years of a sparse archive must not write thousands of empty partitions)
         folders = set(list_partitions(archive.path))
-        digests = {str(r[0]): r[1] for r in con.execute(
-            "select partition_date, input_sha256 from partition_manifest where partition_date between ? and ?",
-            [min(keys), max(keys)]).fetchall()}
+        digests = ingested_digests(con, min(keys), max(keys))
         loaded = set(digests)
         skipped = [k for k in keys if k not in folders and k not in loaded]
         keys = [k for k in keys if k in folders or k in loaded]
@@ -45,7 +43,7 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
         progress = Progress(len(keys), "ingest partitions", context.log.info)
         unchanged = 0
         for number, key in enumerate(keys, start=1):
-            if key in folders and digests.get(key) == input_digest(archive.path, key, settings):
+            if key in folders and is_unchanged(archive.path, key, digests.get(key), settings):
                 unchanged += 1  # same files, same code: ingesting again would change nothing
                 progress.update(number)
                 continue

@@ -499,6 +499,12 @@ def input_digest(root: Path, partition_date: str, settings: Settings) -> str:
     return _input_digest(partition_files(root, partition_date), root, settings)
 
 
+def is_unchanged(root: Path, partition_date: str, ingested_digest: str | None, settings: Settings) -> bool:
+    """The day folder holds exactly what was ingested under `ingested_digest`, with the same
+    code and limits: ingesting it again would change nothing."""
+    return ingested_digest is not None and ingested_digest == input_digest(root, partition_date, settings)
+
+
 def ingest_partition(root: Path, partition_date: str, settings: Settings) -> PartitionIngest:
     """Read one day folder into article, duplicate and rejection frames."""
     root = check_archive_root(root)

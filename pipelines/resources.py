@@ -96,7 +96,8 @@ def _new_input_bytes(archive: Path, warehouse: Path, first: str, last: str) -> i
     """Bytes in the day folders first..last whose input differs from what the warehouse
     last ingested (all of them for a new warehouse). Never waits for a lock: a warehouse
     busy with another writer counts as "unknown" (0)."""
-    from pipelines.ingest import input_digest, list_partitions, partition_files
+    from pipelines.ingest import is_unchanged, list_partitions, partition_files
+    from warehouse.io import ingested_digests
 
     days = [d for d in list_partitions(archive) if first <= d <= last]
     if not days:
@@ -105,15 +106,13 @@ def _new_input_bytes(archive: Path, warehouse: Path, first: str, last: str) -> i
     if warehouse.exists():
         try:
             with duckdb.connect(str(warehouse), read_only=True) as con:
-                known = {str(d): sha for d, sha in con.execute(
-                    "select partition_date, input_sha256 from partition_manifest where partition_date between ? and ?",
-                    [first, last]).fetchall()}
+                known = ingested_digests(con, first, last)
         except duckdb.Error:
             return 0
     settings = load_settings()
     total = 0
     for day in days:
-        if day not in known or known[day] != input_digest(archive, day, settings):
+        if not is_unchanged(archive, day, known.get(day), settings):
             total += sum(p.stat().st_size for p in partition_files(archive, day) if p.is_file())
     return total
 

@@ -136,6 +136,13 @@ def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object
     return con.execute(sql, list(params)).pl()
 
 
+def ingested_digests(con: duckdb.DuckDBPyConnection, first: str, last: str) -> dict[str, str]:
+    """Input digest of each day first..last as it was last ingested (partition_manifest)."""
+    return {str(day): sha for day, sha in con.execute(
+        "select partition_date, input_sha256 from partition_manifest where partition_date between ? and ?",
+        [first, last]).fetchall()}
+
+
 PUBLISH_SQL = Path(__file__).parent / "publish.sql"
 
 
