@@ -9,7 +9,25 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+
+
+def _shared_dir() -> Path:
+    """The team's shared/ folder (DESIGN.md, the seed article): INCIDENT_SHARED_DIR, else
+    beside this checkout, else beside the local repository it was cloned from (CI tests a
+    fresh clone in a temporary folder)."""
+    import os
+    import subprocess
+
+    candidates = [Path(os.environ["INCIDENT_SHARED_DIR"])] if os.environ.get("INCIDENT_SHARED_DIR") else []
+    candidates.append(REPO.parent / "shared")
+    origin = subprocess.run(["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
+                            capture_output=True, text=True).stdout.strip()
+    if origin and "://" not in origin and ":" not in origin.split("/")[0]:
+        candidates.append(Path(origin).resolve().parent / "shared")
+    return next((c for c in candidates if c.is_dir()), candidates[-1])
+
+
+SHARED = _shared_dir()
 SEED = SHARED / "seed" / "2016-02-21_damascus_homs.txt"
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def seed_warehouse(tmp_path_factory):
-    assert SEED.exists(), f"the seed article is expected at {SEED} (shared/ beside the repo)"
+    assert SEED.exists(), f"the seed article is expected at {SEED}: shared/ beside the repo or its origin, or INCIDENT_SHARED_DIR"
     root = tmp_path_factory.mktemp("seed_archive")
     (root / "2016-02-21").mkdir()
     shutil.copy(SEED, root / "2016-02-21" / SEED.name)
