@@ -19,7 +19,9 @@ Which claim and which incident stand for an article (the dev-set README's rule):
 - gold > 0: right when that figure equals the label ("more than N" may be N or N+1; a
   vague label such as "dozens" is matched by a vague claim). Gold = 0: right when the
   figure is absent or 0; the false-positive rate on those rows is reported separately;
-- the article's incident is that of its main killed claim, else of any claim, else none
+- the article's incident is that of its main killed claim, else of any claim, else the
+  incident its event mentions were grouped into (`incident_mentions`: an attack reported
+  without a figure is still an incident, its latest-dated mention first), else none
   (every incident field is then a miss); country, admin1, city, date, attack type and
   perpetrator are read from it;
 - a null label means "none" in our gold set (a prediction there is a false positive) and
@@ -39,6 +41,7 @@ The dev set's text is written to temporary directories only, never into the repo
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import re
 import shutil
@@ -202,15 +205,21 @@ def main_claim(claims: list[dict], category: str) -> dict | None:
     return max(pool, key=_claim_order) if pool else None
 
 
-def article_incident_id(claims: list[dict]) -> Any:
-    """The incident of the main killed claim, else of any claim (largest first), else None."""
+def article_incident_id(claims: list[dict], mentions: list[dict] = ()) -> Any:
+    """The incident of the main killed claim, else of any claim (largest first), else of
+    the article's event mentions (latest event date first: a figure-less report of an
+    attack is still an incident), else None."""
     killed = main_claim(claims, "killed")
     if killed is not None and killed.get("incident_id") is not None:
         return killed["incident_id"]
     linked = [c for c in claims if c.get("incident_id") is not None]
-    if not linked:
-        return None
-    return max(linked, key=lambda c: (not c.get("is_aggregate"), _claim_order(c)))["incident_id"]
+    if linked:
+        return max(linked, key=lambda c: (not c.get("is_aggregate"), _claim_order(c)))["incident_id"]
+    if mentions:
+        latest = max(mentions, key=lambda m: (m.get("event_date") is not None, m.get("event_date") or dt.date.min,
+                                              str(m["mention_id"])))
+        return latest["incident_id"]
+    return None
 
 
 def _fetch_dicts(con, sql: str) -> list[dict]:
@@ -240,6 +249,12 @@ def read_predictions(warehouse_path: Path, rows: list[dict]) -> dict[str, Predic
         )
         incidents = {i["incident_id"]: i for i in _fetch_dicts(con, "select * from incidents")}
         try:
+            mentions = _fetch_dicts(
+                con, "select mention_id, incident_id, article_id, event_date from incident_mentions"
+            )
+        except duckdb.Error:
+            mentions = []
+        try:
             casualty_rows = _fetch_dicts(
                 con, "select incident_id, category, best from incident_casualties"
             )
@@ -254,6 +269,9 @@ def read_predictions(warehouse_path: Path, rows: list[dict]) -> dict[str, Predic
     for claim in claims:
         claims_by_article.setdefault(str(claim["article_id"]), []).append(claim)
     best = {(c["incident_id"], c["category"]): c["best"] for c in casualty_rows}
+    mentions_by_article: dict[str, list[dict]] = {}
+    for mention in mentions:
+        mentions_by_article.setdefault(str(mention["article_id"]), []).append(mention)
 
     predictions = {}
     for row in rows:
@@ -265,7 +283,7 @@ def read_predictions(warehouse_path: Path, rows: list[dict]) -> dict[str, Predic
             predictions[row_id] = Prediction()
             continue
         article_claims = claims_by_article.get(str(article_id), [])
-        incident_id = article_incident_id(article_claims)
+        incident_id = article_incident_id(article_claims, mentions_by_article.get(str(article_id), []))
         predictions[row_id] = Prediction(
             found=True,
             claims=article_claims,

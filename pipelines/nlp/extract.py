@@ -168,9 +168,12 @@ def _demonym_votes(text: str) -> dict[str, int]:
     capital"), leaving out nationalities of people."""
     gaz = load_gazetteer()
     votes: dict[str, int] = {}
-    for match in re.finditer(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)?\b", text):
-        code = gaz.demonyms.get(match.group(0))
-        if code and not NATIONALITY.match(text, match.end()):
+    for match in re.finditer(r"\b([A-Z][a-z]+)(?: [A-Z][a-z]+)?\b", text):
+        # "Sri Lankan" as one demonym, "Kenyan Interior Minister" as "Kenyan"
+        code, end = gaz.demonyms.get(match.group(0)), match.end()
+        if code is None:
+            code, end = gaz.demonyms.get(match.group(1)), match.end(1)
+        if code and not NATIONALITY.match(text, end):
             votes[code] = votes.get(code, 0) + 1
     return votes
 

@@ -4,6 +4,7 @@ Small in-memory examples only: the pipeline is never run here. One test reads a 
 hand-built warehouse and is skipped when the duckdb package is not installed.
 """
 
+import datetime as dt
 import json
 import sys
 from datetime import date
@@ -298,6 +299,16 @@ def test_article_incident_falls_back_to_any_claim():
     assert article_incident_id([_claim("k", 9, incident=None)]) is None
 
 
+def test_article_without_figures_takes_the_incident_of_its_latest_mention():
+    mentions = [
+        {"mention_id": "m1", "incident_id": "old", "event_date": dt.date(2016, 1, 1)},
+        {"mention_id": "m2", "incident_id": "today", "event_date": dt.date(2016, 2, 21)},
+    ]
+    assert article_incident_id([], mentions) == "today"
+    assert article_incident_id([_claim("k", 9, incident="i1")], mentions) == "i1"  # a claim's incident wins
+    assert article_incident_id([], []) is None
+
+
 def test_predicted_city_skips_admin1_and_country_level_places():
     assert predicted_city({"place_name": "Baghdad", "admin1": "Baghdad", "country": "Iraq"}) == "Baghdad"
     assert predicted_city({"place_name": "Marib", "geo_precision": "admin1", "country": "Yemen"}) is None
@@ -425,7 +436,12 @@ def test_read_predictions_from_contract_tables(tmp_path):
         " place_name varchar, admin1 varchar, country varchar, attack_type varchar,"
         " perpetrator varchar, claimed_by varchar)"
     )
-    con.execute("insert into articles values ('A', 'eval://g1'), ('g2', 'https://elsewhere')")
+    con.execute(
+        "create table incident_mentions (mention_id varchar, incident_id varchar, article_id varchar,"
+        " event_date date)"
+    )
+    con.execute("insert into articles values ('A', 'eval://g1'), ('g2', 'https://elsewhere'), ('B', 'eval://g4')")
+    con.execute("insert into incident_mentions values ('m9', 'I1', 'B', date '2016-02-21')")
     con.execute(
         "insert into claims values"
         " ('c1', 'A', 'I1', 'killed', 83, null, 'at_least', 'state TV', 'state_media', false),"
@@ -438,8 +454,9 @@ def test_read_predictions_from_contract_tables(tmp_path):
     )
     con.close()
 
-    predictions = read_predictions(path, [{"id": "g1"}, {"id": "g2"}, {"id": "g3"}])
+    predictions = read_predictions(path, [{"id": "g1"}, {"id": "g2"}, {"id": "g3"}, {"id": "g4"}])
     assert predictions["g1"].found and predictions["g1"].incident["place_name"] == "Sayeda Zeinab"
     assert claim_figure(predictions["g1"].main_claim("killed")) == Figure(83, "at_least")
     assert predictions["g2"].found and predictions["g2"].incident is None  # matched on article_id
     assert not predictions["g3"].found
+    assert predictions["g4"].incident["incident_id"] == "I1"  # no figure: the incident its mention joined

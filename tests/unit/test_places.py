@@ -67,6 +67,20 @@ def test_an_article_naming_no_place_falls_back_on_the_groups_usual_country(nlp):
     assert [p[0] for p in event_places(nlp, text)] == ["Syria"]
 
 
+def test_a_demonym_before_a_title_points_to_its_country(nlp):
+    # the two-word window must not hide "Kenyan" behind "Kenyan Interior"
+    text = "Gunmen fired on the convoy of the Kenyan Interior Minister, killing 2 bodyguards."
+    assert [p[0] for p in event_places(nlp, text)] == ["Kenya"]
+
+
+def test_an_attack_without_a_figure_is_still_an_event_where_it_happened(nlp):
+    text = "The shootings took place late at night in two cafes in the centre of Bielefeld."
+    events, claims = extract_articles(nlp, [make_article(text)])
+    assert claims.height == 0
+    assert [(e["country"], e["place_name"], e["attack_type"]) for e in events.to_dicts()] == [
+        ("Germany", "Bielefeld", "armed_assault")]
+
+
 def test_organisation_names_do_not_place_the_event(nlp):
     text = ("Militants stopped a minibus of the Mecca Transport Company on the road to Mandera, "
             "killing 8 passengers in Mandera county, Kenya.")
