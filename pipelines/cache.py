@@ -26,10 +26,10 @@ def cache_dir() -> Path:
     return Path(root)
 
 
-def cache_file(name: str, packages: Iterable[str], files: Iterable[Path]) -> Path:
+def cache_file(name: str, packages: Iterable[str], files: Iterable[Path], keys: Iterable[str] = ()) -> Path:
     """<cache_dir>/<name>-<digest>.pickle, the digest over Python's version, the packages'
-    versions and the files' names and bytes."""
-    digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
+    versions, the files' names and bytes and any other `keys` the object depends on."""
+    digest = hashlib.sha256(f"{sys.version_info[:2]}|{'|'.join(keys)}".encode())
     for package in packages:
         digest.update(f"|{package} {version(package)}".encode())
     for path in files:

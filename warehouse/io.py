@@ -121,13 +121,55 @@ def replace_partition(
     return counts
 
 
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    schema, _, name = table.rpartition(".")
+    return [row[0] for row in con.execute(
+        """
+        select column_name from duckdb_columns()
+        where database_name = current_database() and schema_name = ? and table_name = ?
+        order by column_index
+        """,
+        [schema or "main", name],
+    ).fetchall()]
+
+
+def sync_rows(con: duckdb.DuckDBPyConnection, table: str, source: str) -> tuple[int, int]:
+    """Make `table` hold exactly the rows of the relation `source` (same column names),
+    writing only the difference: rows no longer in the source are deleted, new or changed
+    ones inserted. Derived tables are re-derived whole, but a nightly run changes a few
+    of their rows: writing only those keeps its cost, WAL and checkpoint small.
+    Returns (deleted, inserted)."""
+    target = _columns(con, table)
+    present = {d[0] for d in con.execute(f"select * from {source} limit 0").description}
+    columns = ", ".join(f'"{c}"' for c in target)
+    # a column the source lacks is NULL, as an insert naming only the source's columns makes it
+    from_source = ", ".join(f'"{c}"' if c in present else f'null as "{c}"' for c in target)
+    same_row = " and ".join(f'{table}."{c}" is not distinct from gone."{c}"' for c in target)
+    deleted = con.execute(
+        f"delete from {table} using (select {columns} from {table} except all select {from_source} from {source}) as gone "
+        f"where {same_row}"
+    ).fetchone()[0]
+    inserted = con.execute(
+        f"insert into {table} ({columns}) select {from_source} from {source} except all select {columns} from {table}"
+    ).fetchone()[0]
+    return deleted, inserted
+
+
 def replace_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
-    """Replace the whole content of derived tables, atomically."""
+    """Replace the whole content of derived tables with the frames, atomically (only the
+    rows that differ are written: `sync_rows`). Returns the rows each table now holds."""
     counts = {}
     with transaction(con):
         for table, frame in frames.items():
-            con.execute(f"delete from {table}")
-            counts[table] = insert_frame(con, table, frame)
+            if frame.width == 0:  # no columns: nothing derived at all
+                con.execute(f"delete from {table}")
+            else:
+                con.register("_incoming", frame.to_arrow())
+                try:
+                    sync_rows(con, table, "_incoming")
+                finally:
+                    con.unregister("_incoming")
+            counts[table] = frame.height
     return counts
 
 
@@ -143,13 +185,22 @@ def ingested_digests(con: duckdb.DuckDBPyConnection, first: str, last: str) -> d
         [first, last]).fetchall()}
 
 
-PUBLISH_SQL = Path(__file__).parent / "publish.sql"
+# The analysts' tables and the staging tables they are published from.
+PUBLISHED_FROM = {
+    "incidents": "staging.incidents",
+    "incident_mentions": "staging.incident_mentions",
+    "claims": "staging.reconciled_claims",
+    "incident_casualties": "staging.incident_casualties",
+    "aggregate_claims": "staging.aggregate_claims",
+}
 
 
 def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Replace the public incident tables with the staging ones in one transaction."""
+    """Make the public incident tables equal to their staging tables in one transaction
+    (readers see the old state or the new, never a mix), writing only changed rows."""
     with transaction(con):
-        con.execute(PUBLISH_SQL.read_text(encoding="utf-8"))
+        for table, source in PUBLISHED_FROM.items():
+            sync_rows(con, table, source)
     return {
         table: con.execute(f"select count(*) from {table}").fetchone()[0]
         for table in ("incidents", "claims", "incident_casualties", "aggregate_claims", "incident_mentions")

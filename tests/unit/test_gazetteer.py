@@ -57,3 +57,11 @@ def test_the_built_gazetteer_is_cached_between_processes_and_named_by_its_inputs
     assert first.stdout == again.stdout
     cached = pickle.loads(path.read_bytes())
     assert cached.candidates("Sayeda Zeinab") == gazetteer._build_gazetteer().candidates("Sayeda Zeinab")
+
+
+def test_the_rulers_name_table_read_from_the_cache_is_the_one_built_from_the_gazetteer():
+    from pipelines.nlp.pipeline import _build_ruler_names, _ruler_names
+
+    names = _ruler_names()
+    assert names == _build_ruler_names()
+    assert names["Damascus"] == "always" and names["Reading"] == "after_preposition"
