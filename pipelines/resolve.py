@@ -215,6 +215,10 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2,
     index = _DayIndex(day_window)
     replay = _replayable(rows, previous)
     by_id: dict[str, _Incident] = {}
+    # a replayed mention can be a candidate for a mention decided now only when their
+    # windows meet: the day index needs no others (years of archive, one new day)
+    undecided = rows[len(replay):]
+    reach = min((m["_start"] for m in undecided), default=None)
     for mention, old in zip(rows, replay):
         if old["decision"] == "anchor":
             incident = _Incident(anchor=mention, order=len(incidents))
@@ -226,8 +230,9 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2,
                           "matched_mention_id": old["matched_mention_id"], "reason": old["reason"],
                           "fingerprint": mention["_fingerprint"], "replayed": True})
         incident.add(mention)
-        index.add(incident, mention)
-    for mention in rows[len(replay):]:
+        if reach is not None and mention["_end"] + 2 * day_window >= reach:
+            index.add(incident, mention)
+    for mention in undecided:
         best, best_key, best_reason, best_match = None, None, "", None
         pool = index.candidates(mention)
         for incident in pool:
