@@ -45,7 +45,7 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "select count(*) from articles where partition_date between ? and ? and language = 'en'",
             [min(keys), max(keys)],
         ).fetchone()[0]
-        progress = Progress(total, "extract articles", context.log.info)
+        progress = Progress(total, "extract articles", context.log.info, settings.progress_seconds)
         done_before = 0
         manifests = {
             str(r[0]): r[1:] for r in con.execute(
@@ -107,8 +107,8 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 totals["articles"] += len(articles)
                 totals["events"] += day_events.height
                 totals["claims"] += day_claims.height
-                context.log.info(f"extract {key} (partition {number}/{len(keys)}): {len(articles)} articles -> "
-                                 f"{day_events.height} events, {day_claims.height} claims; {progress.line(done_before)}")
+                progress.update(done_before, f"extract {key} (partition {number}/{len(keys)}): {len(articles)} articles -> "
+                                             f"{day_events.height} events, {day_claims.height} claims")
             pending.clear()
 
         for number, key in enumerate(keys, start=1):
@@ -126,6 +126,8 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         if pending:
             flush()
         totals["skipped"] = len(unchanged)
+        context.log.info(f"extract: {len(changed)} partitions, {totals['articles']} articles -> "
+                         f"{totals['events']} events, {totals['claims']} claims")
         if unchanged:
             context.log.info(f"extract: {len(unchanged)} of {len(keys)} partitions unchanged since their last "
                              f"extraction (same input, same extractor), skipped: {unchanged[0]}..{unchanged[-1]}")

@@ -40,7 +40,7 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
         keys = [k for k in keys if k in folders or k in loaded]
         if skipped:
             context.log.info(f"ingest: {len(skipped)} of {len(skipped) + len(keys)} days have no folder: nothing to do")
-        progress = Progress(len(keys), "ingest partitions", context.log.info)
+        progress = Progress(len(keys), "ingest partitions", context.log.info, settings.progress_seconds)
         unchanged = 0
         for number, key in enumerate(keys, start=1):
             if key in folders and is_unchanged(archive.path, key, digests.get(key), settings):
@@ -58,10 +58,10 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
             totals["loaded"] += result.articles.height
             totals["duplicates"] += result.duplicates.height
             totals["rejected"] += result.rejected.height
-            context.log.info(
-                f"ingest {key}: {result.n_records_read} records -> {result.articles.height} loaded, "
-                f"{result.duplicates.height} duplicates, {result.rejected.height} rejected; {progress.line(number)}"
-            )
+            progress.update(number, f"ingest {key}: {result.n_records_read} records -> {result.articles.height} loaded, "
+                                    f"{result.duplicates.height} duplicates, {result.rejected.height} rejected")
+    context.log.info(f"ingest: {len(keys)} days ({unchanged} unchanged since their last ingest): {totals['records']} records "
+                     f"-> {totals['loaded']} loaded, {totals['duplicates']} duplicates, {totals['rejected']} rejected")
     if problems.height:
         context.log.warning(f"{problems.height} entries at the archive root are not day folders: see rejected_records")
     with warehouse.reader() as con:

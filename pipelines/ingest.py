@@ -7,6 +7,7 @@ article, a duplicate of one, or a rejection with a reason code.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import hashlib
 import json
@@ -201,6 +202,24 @@ def figures_in(text: str) -> frozenset[str]:
     """The numbers a text states: a near-copy with other numbers is a revision ("the toll
     rose to 83"), or another incident written from the same template, never a duplicate."""
     return frozenset(m.group(0).lower().rstrip(".,") for m in _FIGURE_WORDS.finditer(text))
+
+
+def names_swapped(a: str, b: str) -> bool:
+    """Whether one text has a proper name where the other has another ("gunmen stormed
+    Kalafgan" / "gunmen stormed Chah Ab"): two events written from one template, not a
+    copy. A syndicated copy adds or drops words (a credit line, a paragraph); it does not
+    put another name in a name's place."""
+    wa, wb = re.findall(r"[\w'’-]+", a), re.findall(r"[\w'’-]+", b)
+    # a name moved or re-cased ("Beirut (AFP) -" / "BEIRUT ... (AFP)") is still in the other text
+    all_a, all_b = {w.lower() for w in wa}, {w.lower() for w in wb}
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+        if tag != "replace":
+            continue
+        only_a = {w.lower() for w in wa[i1:i2] if w[:1].isupper()} - all_b
+        only_b = {w.lower() for w in wb[j1:j2] if w[:1].isupper()} - all_a
+        if only_a and only_b:
+            return True
+    return False
 
 
 def shingles(text: str) -> set[int]:
@@ -452,6 +471,7 @@ class _DedupIndex:
     shingle_sets: dict[str, set[int]] = field(default_factory=dict)
     postings: dict[int, list[str]] = field(default_factory=dict)
     numbers: dict[str, frozenset[str]] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
 
     def find(self, sha: str, text: str, numbers: frozenset[str]) -> tuple[str, str, float, set[int]] | tuple[None, None, None, set[int]]:
         if sha in self.by_hash:
@@ -470,12 +490,13 @@ class _DedupIndex:
             similarity = len(mine & other) / len(mine | other)
             if similarity > best[1]:
                 best = (article_id, similarity)
-        if best[0] is not None and best[1] >= self.threshold:
+        if best[0] is not None and best[1] >= self.threshold and not names_swapped(self.texts[best[0]], text):
             return best[0], "near", round(best[1], 4), mine
         return None, None, None, mine
 
-    def add(self, article_id: str, sha: str, shingle_set: set[int], numbers: frozenset[str]) -> None:
+    def add(self, article_id: str, sha: str, shingle_set: set[int], numbers: frozenset[str], text: str) -> None:
         self.by_hash[sha] = article_id
+        self.texts[article_id] = text
         self.shingle_sets[article_id] = shingle_set
         self.numbers[article_id] = numbers
         for s in shingle_set:
@@ -573,7 +594,7 @@ def ingest_partition(root: Path, partition_date: str, settings: Settings) -> Par
                      "outlet": fields["outlet"], "url": fields["url"]}
                 )
                 continue
-            dedup.add(article_id, fields["content_sha256"], shingle_set, numbers)
+            dedup.add(article_id, fields["content_sha256"], shingle_set, numbers, fields["text"])
             articles.append(
                 {"article_id": article_id, "partition_date": day, "source_file": record.source_file,
                  "line_no": record.line_no, **fields}

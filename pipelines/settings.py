@@ -52,6 +52,9 @@ class Settings:
     max_gzip_bytes: int = field(default_factory=lambda: _int_from_env("INCIDENT_MAX_GZIP_BYTES", 512 * 1024 * 1024))
     # A single input line longer than this is rejected as line_too_long.
     max_line_bytes: int = field(default_factory=lambda: _int_from_env("INCIDENT_MAX_LINE_BYTES", 5 * 1024 * 1024))
+    # Seconds between two progress lines of ingest and extract (each line names the day
+    # just finished); 0 writes a line for every day.
+    progress_seconds: float = field(default_factory=lambda: float(os.environ.get("INCIDENT_PROGRESS_SECONDS") or 5))
     # Syndicated copies: 5-word-shingle Jaccard similarity at or above this is a duplicate.
     near_duplicate_threshold: float = 0.8
     # Resolution: two mentions of day precision can be one incident if their dates

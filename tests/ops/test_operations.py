@@ -96,7 +96,8 @@ def test_two_runs_contending_for_the_warehouse_both_succeed(tmp_path):
 def test_kill_9_mid_run_then_rerun_gives_the_clean_result(tmp_path):
     warehouse = tmp_path / "w.duckdb"
     run = subprocess.Popen([PY, "-m", "pipelines.cli", "run", "--archive", str(SAMPLE), "--warehouse", str(warehouse)],
-                           cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                           cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                           env={**os.environ, "INCIDENT_PROGRESS_SECONDS": "0"})  # a line per day
     seen = []
     for line in run.stdout:
         seen.append(line)

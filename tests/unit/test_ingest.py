@@ -4,7 +4,7 @@ import json
 import pytest
 
 from pipelines.ingest import (
-    ArchiveError, archive_problems, ingest_partition, list_partitions, normalise_text,
+    ArchiveError, archive_problems, ingest_partition, list_partitions, normalise_text, shingles,
 )
 from pipelines.settings import Settings
 
@@ -150,3 +150,28 @@ def test_near_copy_with_a_revised_toll_is_not_a_duplicate(tmp_path):
     assert result.articles.height == 2  # the 30 and the revised 38
     dup = result.duplicates.row(0, named=True)
     assert result.duplicates.height == 1 and (dup["kind"], dup["outlet"]) == ("near", "Paper")
+
+
+def jaccard(a: str, b: str) -> float:
+    sa, sb = shingles(a), shingles(b)
+    return len(sa & sb) / len(sa | sb)
+
+
+def test_two_events_written_from_one_template_are_not_copies(tmp_path):
+    """GTD-style summaries: same wording and figures, another village. Two incidents."""
+    folder = tmp_path / DAY
+    folder.mkdir()
+    body = ("Gunmen stormed {place}, a village of Dand district in Kandahar province, late on Thursday. "
+            "A second band struck a checkpoint nearby an hour later. Four police officers were killed "
+            "and two were wounded in the fighting that followed; the attackers withdrew at dawn. "
+            "Provincial officials blamed the Taliban, who did not comment. Security forces said they had "
+            "sent reinforcements to the area and that an operation to clear the surrounding villages "
+            "would begin within days, once the roads had been checked for mines.")
+    rows = [{**GOOD, "id": "t1", "text": body.format(place="Kalafgan")},
+            {**GOOD, "id": "t2", "text": body.format(place="Chah Ab")},
+            {**GOOD, "id": "t3", "outlet": "Paper", "text": body.format(place="Chah Ab") + " Reporting by staff."}]
+    (folder / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = ingest(tmp_path)
+    assert jaccard(body.format(place="Kalafgan"), body.format(place="Chah Ab")) >= 0.8  # as alike as copies
+    assert result.articles.height == 2  # Kalafgan and Chah Ab
+    assert result.duplicates.height == 1 and result.duplicates.row(0, named=True)["outlet"] == "Paper"
