@@ -178,19 +178,26 @@ def _demonym_votes(text: str) -> dict[str, int]:
     return votes
 
 
+def _texts(*docs: Doc | None) -> dict[int, str]:
+    """doc.text of each doc, built once (each read of doc.text joins every token)."""
+    return {id(d): d.text for d in docs if d is not None}
+
+
 def _entities(*docs: Doc | None) -> dict[int, list[Span]]:
     """doc.ents of each doc, built once (each read of doc.ents walks every token)."""
     return {id(d): list(d.ents) for d in docs if d is not None}
 
 
-def _context_countries(doc: Doc, title_doc: Doc | None, ents_of: dict[int, list[Span]] | None = None) -> Countries:
+def _context_countries(doc: Doc, title_doc: Doc | None, ents_of: dict[int, list[Span]] | None = None,
+                       texts: dict[int, str] | None = None) -> Countries:
     gaz = load_gazetteer()
     codes: dict[str, int] = {}
     ents_of = ents_of or _entities(doc, title_doc)
+    texts = texts or _texts(doc, title_doc)
     for d in (title_doc, doc):
         if d is None:
             continue
-        text = d.text
+        text = texts[id(d)]
         for ent in ents_of[id(d)]:
             if ent.label_ in PLACE_LABELS:
                 candidates = gaz.candidates(ent.kb_id_ or ent.text)
@@ -205,7 +212,7 @@ def _context_countries(doc: Doc, title_doc: Doc | None, ents_of: dict[int, list[
     if not codes:  # no place named: "the Somali capital", "an Afghan district"
         for d in (title_doc, doc):
             if d is not None:
-                for code, votes in _demonym_votes(d.text).items():
+                for code, votes in _demonym_votes(texts[id(d)]).items():
                     codes[code] = codes.get(code, 0) + votes
     found = Countries(codes)
     found.ranked = sorted(codes, key=lambda c: (-codes[c], c))
@@ -432,8 +439,11 @@ def _coordinated(sentence_text: str, offset: int, leaves: list[PlaceMention]) ->
 
 
 def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countries: set[str],
-                    ents_of: dict[int, list[Span]] | None = None) -> list[Sentence]:
-    tracker = ClaimantTracker(doc.text)  # read once per article
+                    ents_of: dict[int, list[Span]] | None = None,
+                    texts: dict[int, str] | None = None) -> list[Sentence]:
+    # spaCy rebuilds doc.text from every token on each read: read once per doc
+    texts = texts or _texts(doc, title_doc)
+    tracker = ClaimantTracker(texts[id(doc)])
     last_by_kind: dict[str, PlaceMention] = {}
     sentences: list[Sentence] = []
     spans: list[tuple[Span, bool]] = []
@@ -444,7 +454,6 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
     for d in (title_doc, doc):
         if d is not None:
             figures_by_doc[id(d)] = figures_of(d)
-    texts = {id(d): d.text for d in (doc, title_doc) if d is not None}
     doc_ents = ents_of or _entities(doc, title_doc)
     dateline = DATELINE.match(texts[id(doc)])
     dateline_end = dateline.end() if dateline else -1
@@ -552,8 +561,9 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
     published_at: dt.datetime = article["published_at"]
     published = published_at.date()
     ents_of = _entities(doc, title_doc)
-    countries = _context_countries(doc, title_doc, ents_of)
-    sentences = _read_sentences(doc, title_doc, published, countries, ents_of)
+    texts = _texts(doc, title_doc)
+    countries = _context_countries(doc, title_doc, ents_of, texts)
+    sentences = _read_sentences(doc, title_doc, published, countries, ents_of, texts)
 
     # The lead sets the article's focus: its first place and its first current date.
     lead = [s for s in sentences if s.in_title] + [s for s in sentences if not s.in_title][:3]
@@ -566,7 +576,7 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
             focus_place = _most_specific(leaves)
             break
     if focus_place is None:
-        focus_place = _country_from_words(doc.text + " " + (title_doc.text if title_doc is not None else ""))
+        focus_place = _country_from_words(texts[id(doc)] + " " + texts.get(id(title_doc), ""))
 
     events: list[Event] = []
     claim_rows: list[dict] = []

@@ -14,7 +14,9 @@ import importlib.util
 from functools import cache
 
 import spacy
+from spacy.attrs import IDX, IS_TITLE, IS_UPPER, LENGTH, LOWER
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -31,6 +33,8 @@ class ModelNotFound(RuntimeError):
 
 
 PREPOSITIONS = frozenset({"in", "near", "outside", "at", "of", "inside"})
+# Arabic articles that may start a place name ("al Qaim", "as-Suwayda"), as lower-case hashes
+ARTICLE_HASHES = frozenset(get_string_id(w) for w in ("al", "el", "as", "ad", "ar"))
 LOCATIVE = frozenset({"in", "near", "outside", "at", "from", "of", "to", "into", "around", "across", "between", "and", "inside", ","})
 # Single-word city names the ruler marks anywhere (others only after "in", "near", ...):
 # above this population a capitalised match is almost always the place.
@@ -143,15 +147,22 @@ class GazetteerRuler(StatelessComponent):
             self.initialize()
         spans = []
         i, n = 0, len(doc)
+        if n == 0:
+            return doc
+        # token offsets and flags in one array: n-gram texts are slices of doc.text (what
+        # Span.text gives) without making a Token or Span per candidate (the hot path)
+        columns = doc.to_array([IDX, LENGTH, IS_TITLE, IS_UPPER, LOWER]).tolist()
+        starts = [c[0] for c in columns]
+        ends = [c[0] + c[1] for c in columns]
+        capital = [c[2] or c[3] or c[4] in ARTICLE_HASHES for c in columns]
+        whole = doc.text
         while i < n:
-            token = doc[i]
-            if not (token.is_title or token.is_upper or token.lower_ in {"al", "el", "as", "ad", "ar"}):
+            if not capital[i]:
                 i += 1
                 continue
             matched = None
             for size in range(min(self.max_ngram, n - i), 0, -1):
-                span = doc[i : i + size]
-                text = span.text
+                text = whole[starts[i] : ends[i + size - 1]]
                 when = self.names.get(text)
                 if when is None and text.lower().startswith(("al-", "el-", "al ")):
                     when = self.names.get(text[3:])
