@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.run import run_archive
+from pipelines.run import days_to_process, run_archive
 from pipelines.schedules import nightly_schedule
 from pipelines.sensors import new_day_folder_sensor
 from tests.conftest import REPO, write_archive
@@ -130,6 +130,33 @@ def test_rerunning_one_partition_is_a_no_op(tmp_path):
     for _ in range(2):
         assert run_archive(SAMPLE, warehouse, partitions=("2016-02-27", "2016-02-27")).success
     assert fingerprint(warehouse) == before
+
+
+def test_a_rerun_covers_only_the_days_that_changed(tmp_path):
+    archive = tmp_path / "archive"
+    for day in ("2016-02-26", "2016-02-27", "2016-02-28", "2016-02-29"):
+        shutil.copytree(SAMPLE / day, archive / day)
+    warehouse = tmp_path / "w.duckdb"
+    assert days_to_process(archive, warehouse, "2016-02-26", "2016-02-29") is None  # no warehouse yet
+    assert run_archive(archive, warehouse).success
+    assert days_to_process(archive, warehouse, "2016-02-26", "2016-02-29") == []
+    # a nothing-to-do run covers the last day only (and still re-derives the tables)
+    before = fingerprint(warehouse)
+    again = run_archive(archive, warehouse)
+    assert again.success and again.dagster_run.tags["dagster/asset_partition_range_start"] == "2016-02-29"
+    assert fingerprint(warehouse) == before
+
+    shutil.copytree(SAMPLE / "2016-03-01", archive / "2016-03-01")  # the nightly new day
+    (archive / "2016-02-27" / "bbc.jsonl").unlink()  # a day changed in place
+    assert days_to_process(archive, warehouse, "2016-02-26", "2016-03-01") == ["2016-02-27", "2016-03-01"]
+    result = run_archive(archive, warehouse)
+    tags = result.dagster_run.tags
+    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (
+        "2016-02-27", "2016-03-01")
+    assert days_to_process(archive, warehouse, "2016-02-26", "2016-03-01") == []
+    clean = tmp_path / "clean.duckdb"
+    assert run_archive(archive, clean).success
+    assert fingerprint(warehouse) == fingerprint(clean)  # as if built from scratch
 
 
 @pytest.mark.parametrize(
