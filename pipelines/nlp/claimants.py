@@ -42,7 +42,8 @@ class Claimant:
 def _actors() -> dict:
     data = json.loads((DATA_DIR / "actors.json").read_text(encoding="utf-8"))
     for entry in data["claimants"]:
-        entry["compiled"] = [re.compile(p) for p in entry["patterns"]]
+        # one alternation per entry: a single search instead of one per pattern (hot path)
+        entry["compiled"] = [re.compile("|".join(f"(?:{p})" for p in entry["patterns"]))]
     return data
 
 
