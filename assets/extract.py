@@ -12,7 +12,7 @@ from pipelines.nlp.pipeline import build_nlp, extractor_version, model_meta
 from pipelines.progress import Progress
 from pipelines.resources import ExtractionWorkers, WarehouseResource
 from pipelines.settings import load_settings
-from warehouse.io import read_frame, replace_partition
+from warehouse.io import read_frame, replace_partitions
 
 # Partitions are extracted together up to this many articles (worker processes need
 # volume; memory stays bounded on backfills of years).
@@ -88,27 +88,29 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                                               progress=lambda n: progress.update(offset + n),
                                               pool=pool if parallel else None)
             done_before += sum(1 for a in batch if a["language"] == "en")
+            # the batch's days are written together: whole days, one transaction
+            events_per_day = dict(events.group_by("partition_date").len().iter_rows())
+            claims_per_day = dict(claims.group_by("partition_date").len().iter_rows())
+            manifest_rows = []
             for number, key, articles in pending:
                 day = dt.date.fromisoformat(key)
-                day_events = events.filter(pl.col("partition_date") == day)
-                day_claims = claims.filter(pl.col("partition_date") == day)
                 manifest = manifests.get(key)
-                manifest_row = pl.DataFrame({
-                    "partition_date": [day],
-                    "input_sha256": [manifest[0] if manifest else ""],
-                    "extractor_version": [version],
-                    "n_articles": [len(articles)], "n_events": [day_events.height], "n_claims": [day_claims.height],
+                manifest_rows.append({
+                    "partition_date": day, "input_sha256": manifest[0] if manifest else "",
+                    "extractor_version": version, "n_articles": len(articles),
+                    "n_events": events_per_day.get(day, 0), "n_claims": claims_per_day.get(day, 0),
                 })
-                replace_partition(con, key, {
-                    "staging.event_mentions": day_events,
-                    "staging.claim_mentions": day_claims,
-                    "staging.extract_manifest": manifest_row,
-                })
+            replace_partitions(con, [key for _, key, _ in pending], {
+                "staging.event_mentions": events,
+                "staging.claim_mentions": claims,
+                "staging.extract_manifest": pl.DataFrame(manifest_rows),
+            })
+            for (number, key, articles), row in zip(pending, manifest_rows, strict=True):
                 totals["articles"] += len(articles)
-                totals["events"] += day_events.height
-                totals["claims"] += day_claims.height
+                totals["events"] += row["n_events"]
+                totals["claims"] += row["n_claims"]
                 progress.update(done_before, f"extract {key} (partition {number}/{len(keys)}): {len(articles)} articles -> "
-                                             f"{day_events.height} events, {day_claims.height} claims")
+                                             f"{row['n_events']} events, {row['n_claims']} claims")
             pending.clear()
 
         for number, key in enumerate(keys, start=1):

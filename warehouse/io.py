@@ -113,10 +113,20 @@ def replace_partition(
     frames: dict[str, pl.DataFrame],
 ) -> dict[str, int]:
     """Delete one partition's rows from each table, then insert the new ones, atomically."""
+    return replace_partitions(con, [partition_date], frames)
+
+
+def replace_partitions(
+    con: duckdb.DuckDBPyConnection,
+    partition_dates: list[str],
+    frames: dict[str, pl.DataFrame],
+) -> dict[str, int]:
+    """Replace several whole partitions at once (the frames hold their new rows): one
+    delete and one insert per table, all in one transaction."""
     counts = {}
     with transaction(con):
         for table, frame in frames.items():
-            con.execute(f"delete from {table} where partition_date = ?", [partition_date])
+            con.execute(f"delete from {table} where partition_date in (select unnest(?::date[]))", [partition_dates])
             counts[table] = insert_frame(con, table, frame)
     return counts
 
