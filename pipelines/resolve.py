@@ -383,12 +383,16 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
     sources_by_incident: dict[str, set[str]] = {}
     out_claims = []
     aggregate_links = []
+    groups_of: dict[str, set[str]] = {}
     for claim in claim_rows:
         source = claim_source(claim["claimant"], claim["outlet"], claim["article_id"])
         incident_id, incident = incident_of_mention.get(claim["mention_id"], (None, None)) if claim["mention_id"] else (None, None)
         groups = set()
         if incident is not None:
-            groups = {m["claimed_by"] for m in incident.members if m["claimed_by"]} | {m["perpetrator"] for m in incident.members if m["perpetrator"]}
+            if incident_id not in groups_of:  # once per incident, not once per claim
+                groups_of[incident_id] = ({m["claimed_by"] for m in incident.members if m["claimed_by"]}
+                                          | {m["perpetrator"] for m in incident.members if m["perpetrator"]})
+            groups = groups_of[incident_id]
         is_perpetrator = claim["claimant_kind"] == "militant" or (claim["claimant"] in groups)
         if claim["is_aggregate"]:
             linked = sorted({incident_of_mention[m][0] for m in (claim["aggregate_mention_ids"] or []) if m in incident_of_mention})
