@@ -92,7 +92,9 @@ def organisation_name(phrase: str) -> str | None:
         text = f"{match.group(3)} {match.group(1)}" if match.group(2).lower() == "in" else match.group(3)
     words = text.split()
     # cut after the organisation's head noun: drop the role and the person that follow it
-    heads = [i for i, w in enumerate(words) if w.lower().strip(",.") in ORG_HEADS]
+    # "official" before another word is an adjective ("the official news agency")
+    heads = [i for i, w in enumerate(words) if w.lower().strip(",.") in ORG_HEADS
+             and not (w.lower() == "official" and i + 1 < len(words))]
     if heads:
         end = heads[0] + 1
         while end < len(words) and words[end].lower() in ORG_HEADS and words[end].lower() not in {"official", "officials", "source", "sources"}:

@@ -613,7 +613,10 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
                 totals.append((figure, sentence, claimant))
                 continue
             value = figure.value_low or 0
-            if value >= 10_000 or value >= 100 and WAR_TOTAL.search(sentence.text) or value >= 1000 and PERIOD_TOTAL.search(sentence.text):
+            if (value >= 10_000 or value >= 100 and WAR_TOTAL.search(sentence.text)
+                    or value >= 1000 and PERIOD_TOTAL.search(sentence.text)
+                    # "a group that has killed hundreds of civilians since last year"
+                    or figure.qualifier == "vague" and (PERIOD_TOTAL.search(sentence.text) or WAR_TOTAL.search(sentence.text))):
                 period_totals.append((figure, sentence, claimant))
                 continue
             date = _nearest(sentence.dates, figure.start_char) or focus_date
@@ -744,7 +747,27 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
         row = _claim_row(article, figure, sentence, claimant, None, spanned)
         row.pop("_event")
         claim_rows.append(row)
+    _attribute_repeated_figures(claim_rows)
     return ArticleExtraction(event_rows, claim_rows)
+
+
+def _attribute_repeated_figures(claim_rows: list[dict]) -> None:
+    """A figure the article states twice for one event, once with its source ("rose to 63,
+    interior ministry spokesman Nasrat Rahimi said") and once bare (the headline "toll rises
+    to 63"), is one statement: the bare one takes that source. Only when a single,
+    non-militant source states that figure."""
+    def key(row: dict) -> tuple:
+        return row["mention_id"], row["category"], row["value_low"], row["value_high"], row["qualifier"]
+
+    sources: dict[tuple, set[tuple[str, str]]] = {}
+    for row in claim_rows:
+        if row["claimant"] is not None and not row["is_aggregate"] and row["mention_id"] is not None:
+            sources.setdefault(key(row), set()).add((row["claimant"], row["claimant_kind"]))
+    for row in claim_rows:
+        if row["claimant"] is None and not row["is_aggregate"] and row["mention_id"] is not None:
+            found = sources.get(key(row), set())
+            if len(found) == 1 and next(iter(found))[1] != "militant":
+                row["claimant"], row["claimant_kind"] = next(iter(found))
 
 
 def _claim_row(article: dict, figure: CasualtyFigure, sentence: Sentence, claimant: Claimant | None,

@@ -18,6 +18,12 @@ def test_organisations_are_normalised_with_a_kind():
     assert _pair("hospital officials") == ("hospital", "medical")
 
 
+def test_state_run_agencies_keep_their_name_and_are_state_media():
+    assert _pair("Egypt's state-run MENA news agency") == ("Egypt's state-run MENA news agency", "state_media")
+    assert _pair("the official news agency") == ("official news agency", "state_media")
+    assert _pair("an official") == ("official", "government")  # a person, not an adjective
+
+
 def test_first_named_speaker_wins_in_a_coordinated_phrase():
     assert normalise_claimant("pro-government media outlets and a monitoring group").name == "pro-government media"
 

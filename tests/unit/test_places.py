@@ -143,3 +143,30 @@ def test_where_troops_are_stationed_is_not_where_the_attack_was(nlp):
 ])
 def test_a_kind_word_or_a_following_province_says_which_place_a_name_is(nlp, text, expected):
     assert event_places(nlp, text) == [expected]
+
+
+def _claims(nlp, text, title=None):
+    _events, claims = extract_articles(nlp, [make_article(text, title=title)])
+    return [(c["category"], c["value_low"], c["in_title"], c["claimant"]) for c in claims.to_dicts()]
+
+
+def test_a_bare_figure_repeating_an_attributed_one_takes_its_source(nlp):
+    text = ("The death toll from Monday's car bombing at a bus station in Kirkuk rose to 34 on Tuesday, "
+            "a provincial police spokesman said. Dozens more were wounded.")
+    claims = _claims(nlp, text, title="Kirkuk bus station bombing toll rises to 34")
+    assert ("killed", 34, True, "police") in claims and ("killed", 34, False, "police") in claims
+
+
+def test_a_bare_figure_stays_unattributed_when_two_sources_state_it(nlp):
+    text = ("Police said 12 people were killed in the blast at the market in Kirkuk on Monday. "
+            "Hospital officials also said 12 people were killed.")
+    claims = _claims(nlp, text, title="Market blast in Kirkuk kills 12")
+    assert ("killed", 12, True, None) in claims
+
+
+def test_hundreds_killed_by_a_group_since_last_year_is_not_this_attacks_toll(nlp):
+    text = ("Up to 15 villagers were killed when gunmen raided a village near Oicha overnight, the army said. "
+            "It blamed a militia that has killed hundreds of civilians in the area since last year.")
+    _events, claims = extract_articles(nlp, [make_article(text)])
+    vague = claims.filter(claims["qualifier"] == "vague").to_dicts()
+    assert vague and all(c["is_aggregate"] and not c["aggregate_mention_ids"] for c in vague)
