@@ -256,6 +256,8 @@ def _raw_place_key(name: str) -> str:
         tokens = tokens[:-1]
     if len(tokens) > 2 and tokens[0] in {"city", "province", "district"} and tokens[1] == "of":
         tokens = tokens[2:]
+    # a final h after a vowel is a transliteration variant: Hilla / Hillah, Muqdadiya / Muqdadiyah
+    tokens = [re.sub(r"(?<=[aeiou])h$", "", t) if len(t) > 3 else t for t in tokens]
     return " ".join(tokens)
 
 

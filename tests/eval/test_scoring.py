@@ -106,6 +106,8 @@ def test_canonical_country_of_blank_is_none():
         ("Mogadishu", "Muqdisho"),
         ("Diyarbakir", "Diyarbakır"),
         ("Mihtarlam", "Mehtar Lām"),
+        ("Hilla", "Al Hillah"),
+        ("Muqdadiya", "Muqdadiyah"),
     ],
 )
 def test_place_names_match_after_normalisation(gold, predicted):
@@ -114,7 +116,7 @@ def test_place_names_match_after_normalisation(gold, predicted):
 
 @pytest.mark.parametrize(
     "gold, predicted",
-    [("Kabul", "Kandahar"), ("Homs", "Hama"), ("Gao", "Goa"), ("Quetta", None), (None, None)],
+    [("Kabul", "Kandahar"), ("Homs", "Hama"), ("Gao", "Goa"), ("Quetta", None), (None, None), ("Hila", "Hilla")],
 )
 def test_place_names_that_differ(gold, predicted):
     assert not place_matches(gold, predicted)
