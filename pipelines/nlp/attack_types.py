@@ -38,14 +38,15 @@ _RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
                      r"|\b(?:motorcycle|motorbike|bicycle|rickshaw) bomb\w*|\bbomb (?:hidden|planted|placed|fitted) (?:in|on|inside|under) an? (?:parked )?(?:car|vehicle|truck|motorcycle|motorbike|van|bus)\b"
                      r"|\b(?:car|truck|tanker|lorry|vehicle|van) (?:rigged|packed|laden|loaded) with explosives"),
         ("ied", r"\bimprovised explosive\b|\bieds?\b|\broadside bomb\w*|\blandmines?\b|\bmagnetic bomb|\bsticky bomb|\bremote[- ]controlled (?:bomb|device|explosive)|\bbooby[- ]trap\w*|\bplanted bomb|\bexplosive device"
-                r"|\b(?:homemade|home-made|pipe|parcel|package|letter|nail) bombs?\b|\bbomb (?:hidden|planted|placed|left|concealed) (?:in|on|at|inside|under|near)\b"),
+                r"|\b(?:homemade|home-made|pipe|parcel|package|letter|nail) bombs?\b|\bbomb (?:hidden|planted|placed|left|concealed) (?:in|on|at|inside|under|near)\b"
+                r"|\bbombs?\b[^.;]{0,40}?\b(?:had|has|have) been (?:hidden|planted|placed|left|concealed) (?:in|on|at|inside|under|near)\b"),
         ("air_strike", r"\bair[- ]?strikes?\b|\bairstrikes?\b|\bair raids?\b|\bdrone (?:strike|attack)s?\b|\bwarplanes?\b|\bbombed from the air|\bhelicopter gunships?\b|\bbarrel bombs?\b"
                        r"|\b(?:military |fighter |war)?jets? (?:bombed|struck|strafed|hit)\b|\b(?:guided|glide|gliding|aerial) bombs?\b|\bbombers? (?:struck|bombed)\b"),
         ("shelling", r"\bshell(?:ing|ed|s)\b|\bmortars?\b|\bartillery\b|\brockets?\b(?!-propelled)|\bmissiles?\b|(?<!propelled )\bgrenades?\b"),
         ("bombing", r"\bbomb(?:s|ing|ings|ed|er|ers)?\b|\bblasts?\b|\bexplosions?\b|\bexploded\b|\bdetonat\w*"),
         ("kidnapping", r"\bkidnap\w*|\babduct\w*|\btaken hostage\b|\bhostages?\b"),
         ("assassination", r"\bassassinat\w*"),
-        ("armed_assault", r"\bgunm[ae]n\b|\bopened fire\b|\bshootings?\b|\bshot\b|\bgunfire\b|\bgun attack\b|\bstormed\b|\bassault\w*|\bambush\w*|\braid(?:ed)?\b|\bstabb\w*|\bknife\b|\baxes?\b|\bmachetes?\b|\barmed men\b|\bclash\w*|\battacked\b"
+        ("armed_assault", r"\bgunm[ae]n\b|\bopened fire\b|\bfired (?:on|at|into|upon)\b|\bbehead\w*|\bshootings?\b|\bshot\b|\bgunfire\b|\bgun attack\b|\bstormed\b|\bassault\w*|\bambush\w*|\braid(?:ed)?\b|\bstabb\w*|\bknife\b|\baxes?\b|\bmachetes?\b|\barmed men\b|\bclash\w*|\battacked\b"
                           r"|\bover(?:ran|run)\b|\battack on (?:a|an|the)\b|\brifles?\b"),
         ("arson", r"\bset (?:on )?fire\b|\btorched\b|\barson\b|\bburned down\b"),
     )
