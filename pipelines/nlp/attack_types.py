@@ -39,7 +39,7 @@ _RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
                      r"|\b(?:car|truck|tanker|lorry|vehicle|van) (?:rigged|packed|laden|loaded) with explosives"),
         ("ied", r"\bimprovised explosive\b|\bieds?\b|\broadside bomb\w*|\blandmines?\b|\bmagnetic bomb|\bsticky bomb|\bremote[- ]controlled (?:bomb|device|explosive)|\bbooby[- ]trap\w*|\bplanted bomb|\bexplosive device"
                 r"|\b(?:homemade|home-made|pipe|parcel|package|letter|nail) bombs?\b|\bbomb (?:hidden|planted|placed|left|concealed) (?:in|on|at|inside|under|near)\b"
-                r"|\bbombs?\b[^.;]{0,40}?\b(?:had|has|have) been (?:hidden|planted|placed|left|concealed) (?:in|on|at|inside|under|near)\b"),
+                r"|\bbombs?\b,?[^.;]{0,40}?\b(?:hidden|planted|placed|left|concealed) (?:in|on|at|inside|under|near)\b"),
         ("air_strike", r"\bair[- ]?strikes?\b|\bairstrikes?\b|\bair raids?\b|\bdrone (?:strike|attack)s?\b|\bwarplanes?\b|\bbombed from the air|\bhelicopter gunships?\b|\bbarrel bombs?\b"
                        r"|\b(?:military |fighter |war)?jets? (?:bombed|struck|strafed|hit)\b|\b(?:guided|glide|gliding|aerial) bombs?\b|\bbombers? (?:struck|bombed)\b"),
         ("shelling", r"\bshell(?:ing|ed|s)\b|\bmortars?\b|\bartillery\b|\brockets?\b(?!-propelled)|\bmissiles?\b|(?<!propelled )\bgrenades?\b"),

@@ -83,6 +83,8 @@ FUTURE_DATE = re.compile(r"\b(?:to begin|to start|to take effect|will|would|due|
 HEADLINE_SOURCE_TAIL = re.compile(r":\s*([A-Za-z][A-Za-z' -]{2,40})$")
 HEADLINE_SOURCE_HEAD = re.compile(r"^((?:[A-Z][\w'-]*\s?){0,3}(?:officials?|police|ministry|army|monitor|TV|media)):\s", re.IGNORECASE)
 WAR_TOTAL = re.compile(r"\b(?:since (?:the )?(?:war|conflict|uprising|19\d\d|20\d\d)|since the (?:start|beginning) of the (?:war|conflict|uprising)|(?:war|conflict|insurgency|fighting) (?:has|had|have) (?:killed|left)|killed since|civilian casualties)\b", re.IGNORECASE)
+ATTACK_ANAPHORA = re.compile(r"\b[Tt]he (?:first |second |third |last |same )?(?:bombs?|blasts?|explosions?|attacks?|attackers?"
+                      r"|bombers?|device|explosives|gunmen|assailants?)\b")
 PERIOD_TOTAL = re.compile(r"\b(?:in (?:19|20)\d\d|last year|this year|so far|a year|per year|annual|record high|war|conflict|insurgency|uprising|campaign)\b", re.IGNORECASE)
 
 
@@ -667,8 +669,17 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
                 if not any(d.is_historical for d in sentence.dates):
                     event.sentences.append(sentence.index)
 
-    # responsibility claims
+    # with one current event, an undated, unplaced sentence about "the bomb" or "the
+    # attackers" describes it ("the bomb had been hidden in a fruit cart")
     current = [e for e in events if not e.historical]
+    sole = current if len(current) == 1 else events if len(events) == 1 else []
+    for event in sole:
+        for sentence in sentences:
+            if (sentence.index not in event.sentences and not sentence.places and not sentence.dates
+                    and ATTACK_ANAPHORA.search(sentence.text)):
+                event.sentences.append(sentence.index)
+
+    # responsibility claims
     for sentence in sentences:
         if not sentence.responsibility:
             continue

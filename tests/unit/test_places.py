@@ -170,3 +170,10 @@ def test_hundreds_killed_by_a_group_since_last_year_is_not_this_attacks_toll(nlp
     _events, claims = extract_articles(nlp, [make_article(text)])
     vague = claims.filter(claims["qualifier"] == "vague").to_dicts()
     assert vague and all(c["is_aggregate"] and not c["aggregate_mention_ids"] for c in vague)
+
+
+def test_a_sentence_about_the_bomb_describes_the_articles_one_event(nlp):
+    text = ("Eleven mourners were killed when a bomb went off at a funeral in Bannu on Friday, police said. "
+            "Investigators said the bomb, packed with nails, had been hidden in a bag near the gate.")
+    events, _claims = extract_articles(nlp, [make_article(text)])
+    assert [e["attack_type"] for e in events.to_dicts()] == ["ied"]
