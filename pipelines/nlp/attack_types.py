@@ -42,8 +42,9 @@ _RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
                 r"|\bbombs?\b,?[^.;]{0,40}?\b(?:hidden|planted|placed|left|concealed) (?:in|on|at|inside|under|near)\b"),
         ("air_strike", r"\bair[- ]?strikes?\b|\bairstrikes?\b|\bair raids?\b|\bdrone (?:strike|attack)s?\b|\bwarplanes?\b|\bbombed from the air|\bhelicopter gunships?\b|\bbarrel bombs?\b"
                        r"|\b(?:military |fighter |war)?jets? (?:bombed|struck|strafed|hit)\b|\b(?:guided|glide|gliding|aerial) bombs?\b|\bbombers? (?:struck|bombed)\b"),
-        ("shelling", r"\bshell(?:ing|ed|s)\b|\bmortars?\b|\bartillery\b|\brockets?\b(?!-propelled)|\bmissiles?\b|(?<!propelled )\bgrenades?\b"),
-        ("bombing", r"\bbomb(?:s|ing|ings|ed|er|ers)?\b|\bblasts?\b|\bexplosions?\b|\bexploded\b|\bdetonat\w*"),
+        ("shelling", r"\bshell(?:ing|ed|s)\b|\bmortars?\b|\bartillery\b|\brockets?\b(?!-propelled)|\bmissiles?\b"),
+        # a thrown bomb or a hand grenade (GTD: Explosives/Grenade -> Bombing/Explosion)
+        ("bombing", r"\bbomb(?:s|ing|ings|ed|er|ers)?\b|\bblasts?\b|\bexplosions?\b|\bexploded\b|\bdetonat\w*|(?<!propelled )\bgrenades?\b"),
         ("kidnapping", r"\bkidnap\w*|\babduct\w*|\btaken hostage\b|\bhostages?\b"),
         ("assassination", r"\bassassinat\w*"),
         ("armed_assault", r"\bgunm[ae]n\b|\bopened fire\b|\bfired (?:on|at|into|upon)\b|\bbehead\w*|\bshootings?\b|\bshot\b|\bgunfire\b|\bgun attack\b|\bstormed\b|\bassault\w*|\bambush\w*|\braid(?:ed)?\b|\bstabb\w*|\bknife\b|\baxes?\b|\bmachetes?\b|\barmed men\b|\bclash\w*|\battacked\b"

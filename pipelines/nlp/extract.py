@@ -440,6 +440,18 @@ def _coordinated(sentence_text: str, offset: int, leaves: list[PlaceMention]) ->
     return best if len(best) >= 2 else []
 
 
+# "the Taliban denied involvement", "Hamas praised the attack": a group named so is not
+# the one that did it, unless the sentence blames it all the same ("police blamed
+# Lashkar-e-Taiba, which denied involvement")
+DENIAL_AFTER = re.compile(r"\W*(?:[\w'’-]+\W+){0,3}?(?:denied|denies|deny|condemned|condemns|praised|praises|hailed|welcomed)\b",
+                          re.IGNORECASE)
+
+
+def _not_the_doer(doc_text: str, group: tuple[int, int, str]) -> bool:
+    start, end, _name = group
+    return bool(DENIAL_AFTER.match(doc_text, end)) and not BLAME_BEFORE.search(doc_text[max(0, start - 60) : start])
+
+
 def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countries: set[str],
                     ents_of: dict[int, list[Span]] | None = None,
                     texts: dict[int, str] | None = None) -> list[Sentence]:
@@ -482,7 +494,7 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
             for _token, phrase in sources:
                 tracker.resolve(phrase)  # remember who speaks, for "It said ..." later
         text = sent_text
-        groups = group_spans
+        groups = [g for g in group_spans if not _not_the_doer(doc_text, g)]
         responsibility, responsibility_all = None, False
         match = RESPONSIBILITY.search(text)
         if match and groups and not NO_CLAIM.search(text):
@@ -807,6 +819,7 @@ def _claim_row(article: dict, figure: CasualtyFigure, sentence: Sentence, claima
     }
 
 
+BLAME_BEFORE = re.compile(r"\b(?:blam\w+|suspect\w*|accus\w+|attribut\w+)\b[^.;]*$", re.IGNORECASE)
 BLAME = re.compile(r"\b(?:blam\w+|suspect\w*|attribut\w+|accus\w+|carried out by|behind the|responsib\w+|claim\w*)\b", re.IGNORECASE)
 
 

@@ -14,6 +14,7 @@ from pipelines.nlp.attack_types import ATTACK_TYPES, classify_attack, count_atta
     ("Military jets bombed a camp for displaced people.", "air_strike"),
     ("Guided bombs struck a shopping centre in the city.", "air_strike"),
     ("Mortar rounds hit the market.", "shelling"),
+    ("A man threw a grenade into the crowd outside the church.", "bombing"),
     ("Militants ambushed a convoy with rifles and rocket-propelled grenades.", "armed_assault"),
     ("Fighters overran a military base north of the city.", "armed_assault"),
     ("A bomb exploded outside the court.", "bombing"),

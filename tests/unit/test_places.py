@@ -177,3 +177,14 @@ def test_a_sentence_about_the_bomb_describes_the_articles_one_event(nlp):
             "Investigators said the bomb, packed with nails, had been hidden in a bag near the gate.")
     events, _claims = extract_articles(nlp, [make_article(text)])
     assert [e["attack_type"] for e in events.to_dicts()] == ["ied"]
+
+
+def test_a_group_that_denies_or_praises_an_attack_is_not_its_perpetrator(nlp):
+    text = ("A suicide bomber killed 14 people at a wedding hall in Jalalabad on Saturday, officials said. "
+            "No group claimed the attack, and the Taliban denied any role in it.")
+    events, _claims = extract_articles(nlp, [make_article(text)])
+    assert [e["perpetrator"] for e in events.to_dicts()] == [None]
+    text = ("Gunmen killed five bus passengers near Reasi on Sunday, police said. "
+            "Police blamed Lashkar-e-Taiba, which denied involvement.")  # blamed all the same
+    events, _claims = extract_articles(nlp, [make_article(text)])
+    assert [e["perpetrator"] for e in events.to_dicts()] == ["Lashkar-e-Taiba"]
