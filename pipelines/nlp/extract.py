@@ -50,6 +50,9 @@ KIND_AFTER = re.compile(r"\s+(province|governorate|region|state|oblast|departmen
 _KIND = r"(?:\s+(?i:district|province|village|town|city|state|region|governorate|county))?"
 CHAIN_PLACE = re.compile(rf"(?<![\w'’-])({_NAME}){_KIND}((?:,\s+(?:the\s+)?{_NAME}{_KIND}){{1,3}})")
 # "the coastal Jebleh district": only for names the gazetteer knows (the adjective may be anything)
+# "Ghazni province's Andar district", "Benue state's Guma area": a unit inside a named province
+POSSESSIVE_UNIT = re.compile(rf"\b({_NAME})\s+(?i:province|state|region|governorate)['’]s\s+({_NAME})\s+"
+                             rf"((?i:district|area|county|town|village|territory))\b")
 KNOWN_DISTRICT = re.compile(rf"\bthe\s+(?:[a-z]+\s+)?({_NAME})\s+((?i:district|province|town|area|region|governorate))\b")
 RESPONSIBILITY = re.compile(
     r"\b(?:claim(?:ed|s|ing)?|took|takes|taking|has taken|have taken)\s+(?:responsibility|credit)\b"
@@ -305,6 +308,13 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
     matches += [(m.start(2), m.group(2), m.group(1)) for m in NAMED_PLACE.finditer(sent_text)]
     if len(countries) == 1:  # "in Mozogo, in Cameroon's Far North": a name after "in", then a comma
         matches += [(m.start(1), m.group(1), "village") for m in AFTER_IN.finditer(sent_text)]
+    inside: dict[int, Place] = {}  # start of a unit's name -> the province it is said to lie in
+    for m in POSSESSIVE_UNIT.finditer(sent_text):
+        unit = next((p for p in gaz.candidates(m.group(1)) if p.kind == "admin1"
+                     and (not countries or p.country_code in countries)), None)
+        if unit is not None:
+            matches.append((m.start(2), m.group(2), m.group(3)))
+            inside[m.start(2)] = unit
     for at, name_part, kind_word in sorted(matches):
         start = sent.start_char + at
         if any(p.start <= start < p.end for p in found):
@@ -330,7 +340,12 @@ def _places_in(sent: Span, countries: set[str], last_by_kind: dict[str, PlaceMen
         # "in Darwesh Kalay district, Paktia, Afghanistan": the next place is where it lies
         after = [p for p in found if p.start > start]
         nxt = min(after, key=lambda p: p.start) if after else None
-        if nxt is not None and nxt.place.country_code == country and nxt.start - (start + len(name_part)) < 40:
+        unit = inside.get(at)
+        if unit is not None:  # "Ghazni province's Andar district"
+            country = unit.country_code
+            place = Place(f"{kind}:{country}.{name}", name, kind, country, parent_country_name(country), unit.name, None,
+                          unit.latitude, unit.longitude, 0)
+        elif nxt is not None and nxt.place.country_code == country and nxt.start - (start + len(name_part)) < 40:
             admin1 = nxt.place.name if nxt.place.kind == "admin1" else nxt.place.admin1
             parent = nxt.place.name if nxt.place.kind == "city" else None
             place = Place(place.place_id, place.name, kind, country, parent_country_name(country), admin1, parent,

@@ -188,3 +188,9 @@ def test_a_group_that_denies_or_praises_an_attack_is_not_its_perpetrator(nlp):
             "Police blamed Lashkar-e-Taiba, which denied involvement.")  # blamed all the same
     events, _claims = extract_articles(nlp, [make_article(text)])
     assert [e["perpetrator"] for e in events.to_dicts()] == ["Lashkar-e-Taiba"]
+
+
+def test_a_district_of_a_named_province_lies_in_that_province(nlp):
+    text = ("Taliban fighters attacked a police post in Zabul province's Shinkay district on Tuesday, "
+            "killing six policemen, a provincial spokesman said.")
+    assert event_places(nlp, text) == [("Afghanistan", "Shinkay district", "Zabul")]
