@@ -27,8 +27,8 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     if not Path(warehouse_path).exists():
         return None
     settings = load_settings()
-    try:
-        con = connect(warehouse_path, read_only=True)
+    try:  # a warehouse busy with another writer: no waiting here, the run's writers wait
+        con = connect(warehouse_path, read_only=True, lock_timeout=0)
     except WarehouseError:
         return None
     try:
