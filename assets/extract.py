@@ -8,11 +8,11 @@ import polars as pl
 from assets.ingest import ingested_articles
 from assets.partitions import WRITER_POOL, daily_partitions
 from pipelines.nlp.extract import PARALLEL_MIN_ARTICLES, extract_articles
-from pipelines.nlp.pipeline import build_nlp, extractor_version, model_meta
+from pipelines.nlp.pipeline import build_nlp, extraction_is_current, extractor_version, model_meta
 from pipelines.progress import Progress
 from pipelines.resources import ExtractionWorkers, WarehouseResource
 from pipelines.settings import load_settings
-from warehouse.io import read_frame, replace_partitions
+from warehouse.io import extracted_manifests, ingested_digests, read_frame, replace_partitions
 
 # Partitions are extracted together up to this many articles (worker processes need
 # volume; memory stays bounded on backfills of years).
@@ -47,19 +47,11 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         ).fetchone()[0]
         progress = Progress(total, "extract articles", context.log.info, settings.progress_seconds)
         done_before = 0
-        manifests = {
-            str(r[0]): r[1:] for r in con.execute(
-                "select m.partition_date, m.input_sha256, e.input_sha256, e.extractor_version from partition_manifest m "
-                "left join staging.extract_manifest e using (partition_date) where m.partition_date between ? and ?",
-                [min(keys), max(keys)],
-            ).fetchall()
-        }
-        extracted = {str(r[0]) for r in con.execute(
-            "select partition_date from staging.extract_manifest where partition_date between ? and ?",
-            [min(keys), max(keys)]).fetchall()}
-        keys = [k for k in keys if k in manifests or k in extracted]  # days never ingested: nothing to do
+        ingested = ingested_digests(con, min(keys), max(keys))
+        extracted = extracted_manifests(con, min(keys), max(keys))
+        keys = [k for k in keys if k in ingested or k in extracted]  # days never ingested: nothing to do
         # unchanged: same input digest as at the last extraction, same extractor
-        unchanged = [k for k in keys if manifests.get(k) and manifests[k][0] == manifests[k][1] and manifests[k][2] == version]
+        unchanged = [k for k in keys if extraction_is_current(ingested.get(k), extracted.get(k), version)]
         skip = set(unchanged)
         changed = [k for k in keys if k not in skip]
         to_extract = con.execute(
@@ -94,9 +86,8 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             manifest_rows = []
             for number, key, articles in pending:
                 day = dt.date.fromisoformat(key)
-                manifest = manifests.get(key)
                 manifest_rows.append({
-                    "partition_date": day, "input_sha256": manifest[0] if manifest else "",
+                    "partition_date": day, "input_sha256": ingested.get(key, ""),
                     "extractor_version": version, "n_articles": len(articles),
                     "n_events": events_per_day.get(day, 0), "n_claims": claims_per_day.get(day, 0),
                 })

@@ -20,9 +20,9 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     import duckdb
 
     from pipelines.ingest import is_unchanged
-    from pipelines.nlp.pipeline import extractor_version, model_meta
+    from pipelines.nlp.pipeline import extraction_is_current, extractor_version, model_meta
     from pipelines.settings import load_settings
-    from warehouse.io import WarehouseError, connect, ingested_digests
+    from warehouse.io import WarehouseError, connect, extracted_manifests, ingested_digests
 
     if not Path(warehouse_path).exists():
         return None
@@ -33,9 +33,7 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
         return None
     try:
         ingested = ingested_digests(con, first, last)
-        extracted = {str(day): (sha, version) for day, sha, version in con.execute(
-            "select partition_date, input_sha256, extractor_version from staging.extract_manifest "
-            "where partition_date between ? and ?", [first, last]).fetchall()}
+        extracted = extracted_manifests(con, first, last)
     except duckdb.Error:
         return None
     finally:
@@ -45,7 +43,7 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     return [
         day for day in sorted(set(folders) | set(ingested))
         if not is_unchanged(archive_root, day, ingested.get(day), settings)
-        or extracted.get(day) != (ingested[day], version)
+        or not extraction_is_current(ingested.get(day), extracted.get(day), version)
     ]
 
 

@@ -195,6 +195,14 @@ def ingested_digests(con: duckdb.DuckDBPyConnection, first: str, last: str) -> d
         [first, last]).fetchall()}
 
 
+def extracted_manifests(con: duckdb.DuckDBPyConnection, first: str, last: str) -> dict[str, tuple[str, str]]:
+    """(input digest, extractor version) each day first..last was last extracted from and
+    with (staging.extract_manifest)."""
+    return {str(day): (sha, version) for day, sha, version in con.execute(
+        "select partition_date, input_sha256, extractor_version from staging.extract_manifest "
+        "where partition_date between ? and ?", [first, last]).fetchall()}
+
+
 # The analysts' tables and the staging tables they are published from.
 PUBLISHED_FROM = {
     "incidents": "staging.incidents",

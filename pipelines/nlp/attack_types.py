@@ -38,7 +38,7 @@ _RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
                      r"|\b(?:motorcycle|motorbike|bicycle|rickshaw) bomb\w*|\bbomb (?:hidden|planted|placed|fitted) (?:in|on|inside|under) an? (?:parked )?(?:car|vehicle|truck|motorcycle|motorbike|van|bus)\b"
                      r"|\b(?:car|truck|tanker|lorry|vehicle|van) (?:rigged|packed|laden|loaded) with explosives"),
         ("ied", r"\bimprovised explosive\b|\bieds?\b|\broadside bomb\w*|\blandmines?\b|\bmagnetic bomb|\bsticky bomb|\bremote[- ]controlled (?:bomb|device|explosive)|\bbooby[- ]trap\w*|\bplanted bomb|\bexplosive device"
-                r"|\b(?:homemade|home-made|pipe|parcel|package|letter|nail) bombs?\b|\bbomb (?:hidden|planted|placed|left|concealed) (?:in|on|at|inside|under|near)\b"
+                r"|\b(?:homemade|home-made|pipe|parcel|package|letter|nail) bombs?\b"
                 r"|\bbombs?\b,?[^.;]{0,40}?\b(?:hidden|planted|placed|left|concealed) (?:in|on|at|inside|under|near)\b"),
         ("air_strike", r"\bair[- ]?strikes?\b|\bairstrikes?\b|\bair raids?\b|\bdrone (?:strike|attack)s?\b|\bwarplanes?\b|\bbombed from the air|\bhelicopter gunships?\b|\bbarrel bombs?\b"
                        r"|\b(?:military |fighter |war)?jets? (?:bombed|struck|strafed|hit)\b|\b(?:guided|glide|gliding|aerial) bombs?\b|\bbombers? (?:struck|bombed)\b"),

@@ -458,6 +458,8 @@ def _coordinated(sentence_text: str, offset: int, leaves: list[PlaceMention]) ->
 # "the Taliban denied involvement", "Hamas praised the attack": a group named so is not
 # the one that did it, unless the sentence blames it all the same ("police blamed
 # Lashkar-e-Taiba, which denied involvement")
+_BLAME_WORDS = r"blam\w+|suspect\w*|attribut\w+|accus\w+"
+BLAME_BEFORE = re.compile(rf"\b(?:{_BLAME_WORDS})\b[^.;]*$", re.IGNORECASE)
 DENIAL_AFTER = re.compile(r"\W*(?:[\w'’-]+\W+){0,3}?(?:denied|denies|deny|condemned|condemns|praised|praises|hailed|welcomed)\b",
                           re.IGNORECASE)
 
@@ -834,8 +836,7 @@ def _claim_row(article: dict, figure: CasualtyFigure, sentence: Sentence, claima
     }
 
 
-BLAME_BEFORE = re.compile(r"\b(?:blam\w+|suspect\w*|accus\w+|attribut\w+)\b[^.;]*$", re.IGNORECASE)
-BLAME = re.compile(r"\b(?:blam\w+|suspect\w*|attribut\w+|accus\w+|carried out by|behind the|responsib\w+|claim\w*)\b", re.IGNORECASE)
+BLAME = re.compile(rf"\b(?:{_BLAME_WORDS}|carried out by|behind the|responsib\w+|claim\w*)\b", re.IGNORECASE)
 
 
 def _event_row(article: dict, event: Event, sentences: list[Sentence], article_perpetrator: str | None = None) -> dict:

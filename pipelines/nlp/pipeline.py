@@ -233,6 +233,12 @@ def model_meta(names: tuple[str, ...]) -> dict:
     return get_model_meta(get_package_path(find_model(names)))
 
 
+def extraction_is_current(ingested_digest: str | None, extracted: tuple[str, str] | None, version: str) -> bool:
+    """A day was extracted (`extracted`: its input digest and extractor version, from
+    warehouse.io.extracted_manifests) from the input it now holds, by this extractor."""
+    return ingested_digest is not None and extracted == (ingested_digest, version)
+
+
 def extractor_version(meta: dict) -> str:
     """Changes whenever the model (its meta: `nlp.meta` or `model_meta`), our rules or our
     data change: a re-extract is due."""
