@@ -7,8 +7,7 @@ import polars as pl
 
 from assets.ingest import ingested_articles
 from assets.partitions import WRITER_POOL, daily_partitions
-from pipelines.nlp.extract import PARALLEL_MIN_ARTICLES, extract_articles
-from pipelines.nlp.pipeline import build_nlp, extraction_is_current, extractor_version, model_meta
+from pipelines.nlp.model import extraction_is_current, extractor_version, model_meta
 from pipelines.progress import Progress
 from pipelines.resources import ExtractionWorkers, WarehouseResource
 from pipelines.settings import load_settings
@@ -58,27 +57,28 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "select count(*) from articles where language = 'en' and partition_date in (select unnest(?::date[]))",
             [changed]).fetchone()[0] if changed else 0
         pending: list[tuple[int, str, list[dict]]] = []
-        # workers (started with the run, or now) load spaCy while this process reads
-        # articles; this process loads it only for a batch too small for them
+        # workers (started with the run, or now for a big batch) load spaCy while this
+        # process reads articles; this process loads it only when there are none
         pool = extraction_workers.pool(to_extract)
-        nlp_here: list = []
-
-        def local_nlp():
-            if not nlp_here:
-                nlp_here.append(build_nlp(settings.spacy_models, settings.spacy_disabled))
-            return nlp_here[0]
 
         def flush() -> None:
             """Extract the pending partitions together (worker processes need volume), then
-            write each partition in its own transaction."""
+            write them in one transaction."""
             nonlocal done_before
             batch = [a for _, _, articles in pending for a in articles]
             offset = done_before
-            english = sum(1 for a in batch if a["language"] == "en")
-            parallel = pool is not None and english >= PARALLEL_MIN_ARTICLES
-            events, claims = extract_articles(None if parallel else local_nlp(), batch,
-                                              progress=lambda n: progress.update(offset + n),
-                                              pool=pool if parallel else None)
+
+            def report(n: int) -> None:
+                progress.update(offset + n)
+
+            if pool is not None:
+                events, claims = pool.extract(batch, progress=report)
+            else:
+                from pipelines.nlp.extract import extract_articles  # spaCy: only where it runs
+                from pipelines.nlp.pipeline import build_nlp
+
+                nlp = build_nlp(settings.spacy_models, settings.spacy_disabled)
+                events, claims = extract_articles(nlp, batch, progress=report)
             done_before += sum(1 for a in batch if a["language"] == "en")
             # the batch's days are written together: whole days, one transaction
             events_per_day = dict(events.group_by("partition_date").len().iter_rows())

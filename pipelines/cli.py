@@ -60,7 +60,7 @@ def print_summary(warehouse: Path, out=sys.stdout) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.ingest import ArchiveError, check_archive_root, list_partitions
-    from pipelines.nlp.pipeline import ModelNotFound, find_model
+    from pipelines.nlp.model import ModelNotFound, find_model
     from pipelines.run import run_archive
     from warehouse.io import WarehouseError, connect
 

@@ -55,10 +55,12 @@ BYTES_PER_ARTICLE = 1000
 class ExtractionWorkers(dg.ConfigurableResource):
     """The spaCy worker processes of the extract step (INCIDENT_NLP_PROCESSES).
 
-    With the in-process executor (run_archive, tests) the resource is set up when the run
-    starts: if the run's day folders hold new input enough for parallel extraction, the
-    workers start then and load spaCy while ingest reads the archive, instead of after
-    it. Otherwise the extract step starts them when it needs them. Closed at the end of
+    With the in-process executor (run_archive, the CLI, tests) the resource is set up when
+    the run starts. If the run's day folders hold input the warehouse has not ingested,
+    workers start then and load spaCy on the other cores while this process ingests: all
+    of them for a backfill, one for a nightly day (its start-up then costs the run
+    nothing, and the run's process never loads spaCy). Otherwise the extract step starts
+    them when a batch is big enough, or extracts in its own process. Closed at the end of
     the run either way."""
 
     warehouse: WarehouseResource
@@ -69,22 +71,32 @@ class ExtractionWorkers(dg.ConfigurableResource):
         tags = context.run.tags if context.run is not None else {}
         first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
         last = tags.get("dagster/asset_partition_range_end") or first
-        if first and last:
-            from pipelines.nlp.extract import PARALLEL_MIN_ARTICLES
+        if first and last and load_settings().nlp_processes > 1:
+            from pipelines.nlp.workers import PARALLEL_MIN_ARTICLES
 
-            if _new_input_bytes(self.archive.path, Path(self.warehouse.path), first, last) >= (
-                    PARALLEL_MIN_ARTICLES * BYTES_PER_ARTICLE):
+            new_bytes = _new_input_bytes(self.archive.path, Path(self.warehouse.path), first, last)
+            if new_bytes >= PARALLEL_MIN_ARTICLES * BYTES_PER_ARTICLE:
                 self.pool(PARALLEL_MIN_ARTICLES)
+            elif new_bytes:
+                self._start(1)
 
     def pool(self, articles: int):
-        """The worker pool, started now if it is not yet and `articles` make it worth it;
-        None when extraction should stay in this process."""
-        from pipelines.nlp.extract import PARALLEL_MIN_ARTICLES, ExtractionPool
+        """The worker pool: the one started with the run, else all workers when
+        `articles` are enough to want them (started now); None to extract in this process."""
+        from pipelines.nlp.workers import PARALLEL_MIN_ARTICLES
+
+        processes = load_settings().nlp_processes
+        if articles >= PARALLEL_MIN_ARTICLES and processes > 1 and (self._pool is None or self._pool.processes < processes):
+            self._start(processes)
+        return self._pool
+
+    def _start(self, processes: int) -> None:
+        from pipelines.nlp.workers import ExtractionPool
 
         settings = load_settings()
-        if self._pool is None and settings.nlp_processes > 1 and articles >= PARALLEL_MIN_ARTICLES:
-            self._pool = ExtractionPool(settings.nlp_processes, settings.spacy_models, settings.spacy_disabled)
-        return self._pool
+        if self._pool is not None:
+            self._pool.close()
+        self._pool = ExtractionPool(processes, settings.spacy_models, settings.spacy_disabled)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._pool is not None:

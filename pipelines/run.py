@@ -20,7 +20,7 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     import duckdb
 
     from pipelines.ingest import is_unchanged
-    from pipelines.nlp.pipeline import extraction_is_current, extractor_version, model_meta
+    from pipelines.nlp.model import extraction_is_current, extractor_version, model_meta
     from pipelines.settings import load_settings
     from warehouse.io import WarehouseError, connect, extracted_manifests, ingested_digests
 

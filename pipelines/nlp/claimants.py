@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Span, Token
+if TYPE_CHECKING:  # annotations only: resolve reads the names table without spaCy
+    from spacy.tokens import Span, Token
 
 from pipelines.nlp.morph import lemma, pos
 

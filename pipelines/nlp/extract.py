@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -28,6 +28,7 @@ from pipelines.nlp.claimants import (
 )
 from pipelines.nlp.dates import DateRef, default_event_date, find_dates
 from pipelines.nlp.gazetteer import KIND_RANK, Place, load_gazetteer, resolve
+from pipelines.nlp.schema import to_frames
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 ANAPHORA = re.compile(r"\bthe (district|city|town|village|area|neighbou?rhood|suburb|province|region|capital)\b(?! of\b)", re.IGNORECASE)
@@ -884,25 +885,6 @@ def _event_row(article: dict, event: Event, sentences: list[Sentence], article_p
     }
 
 
-EVENT_SCHEMA = {
-    "mention_id": pl.String, "article_id": pl.String, "partition_date": pl.Date, "ordinal": pl.Int32,
-    "reported_at": pl.Datetime("us", "UTC"), "outlet": pl.String, "event_date": pl.Date, "date_start": pl.Date,
-    "date_end": pl.Date, "date_precision": pl.String, "is_historical": pl.Boolean, "place_name": pl.String,
-    "place_id": pl.String, "parent": pl.String, "admin1": pl.String, "country": pl.String,
-    "country_code": pl.String, "latitude": pl.Float64, "longitude": pl.Float64, "geo_precision": pl.String,
-    "attack_type": pl.String, "n_attacks": pl.Int32, "perpetrator": pl.String, "claimed_by": pl.String,
-    "evidence": pl.String, "char_start": pl.Int32, "char_end": pl.Int32,
-}
-CLAIM_SCHEMA = {
-    "claim_id": pl.String, "mention_id": pl.String, "article_id": pl.String, "partition_date": pl.Date,
-    "reported_at": pl.Datetime("us", "UTC"), "outlet": pl.String, "category": pl.String,
-    "value_low": pl.Int64, "value_high": pl.Int64, "qualifier": pl.String, "raw_phrase": pl.String,
-    "claimant": pl.String, "claimant_kind": pl.String, "is_aggregate": pl.Boolean,
-    "aggregate_mention_ids": pl.List(pl.String), "in_title": pl.Boolean, "evidence": pl.String,
-    "char_start": pl.Int32, "char_end": pl.Int32,
-}
-
-
 def _extract_rows(nlp: Language, articles: list[dict], batch_size: int,
                   progress: Callable[[int], None] | None = None, done_before: int = 0) -> tuple[list[dict], list[dict]]:
     """Events and claims (row dicts) of English articles, in input order."""
@@ -926,76 +908,12 @@ def _extract_rows(nlp: Language, articles: list[dict], batch_size: int,
     return events, claims
 
 
-_WORKER_NLP: Language | None = None
-
-
-def _start_worker(models: tuple[str, ...], disabled: tuple[str, ...]) -> None:
-    """Worker start-up: load the same pipeline once (a fresh interpreter: forking a process
-    whose DuckDB and polars thread pools are running can deadlock)."""
-    global _WORKER_NLP
-    from pipelines.nlp.pipeline import build_nlp
-
-    _WORKER_NLP = build_nlp(models, disabled)
-
-
-def _extract_chunk(job: tuple[list[dict], int]) -> tuple[list[dict], list[dict]]:
-    articles, batch_size = job
-    return _extract_rows(_WORKER_NLP, articles, batch_size)
-
-
-class ExtractionPool:
-    """Worker processes that parse and extract, started once and reused across batches."""
-
-    def __init__(self, processes: int, models: tuple[str, ...], disabled: tuple[str, ...]) -> None:
-        import multiprocessing
-
-        self.processes = processes
-        self.pool = multiprocessing.get_context("spawn").Pool(processes, _start_worker, (models, disabled))
-
-    def map(self, jobs: list) -> Iterator:
-        return self.pool.imap(_extract_chunk, jobs)
-
-    def close(self) -> None:
-        self.pool.close()
-        self.pool.join()
-
-    def __enter__(self) -> ExtractionPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if exc[0] is None:
-            self.close()
-        else:
-            self.pool.terminate()
-
-
-# Below this many articles a second process costs more than it saves.
-PARALLEL_MIN_ARTICLES = 200
-CHUNK_ARTICLES = 50
-
-
-def extract_articles(nlp: Language | None, articles: list[dict], *, batch_size: int = 64,
-                     progress: Callable[[int], None] | None = None,
-                     pool: ExtractionPool | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Events and claims of many articles (`nlp` may be None when a pool does the work).
-    With a pool, chunks of articles go to its
-    worker processes, which parse *and* extract and send back rows (not docs: spaCy docs
-    are expensive to send between processes); the output order is the input's."""
+def extract_articles(nlp: Language, articles: list[dict], *, batch_size: int = 64,
+                     progress: Callable[[int], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Events and claims of many articles, extracted in this process (worker processes:
+    pipelines.nlp.workers.ExtractionPool.extract, same rows)."""
     english = [a for a in articles if (a.get("language") or "en") == "en"]
-    if pool is None or len(english) < PARALLEL_MIN_ARTICLES:
-        if nlp is None:
-            raise ValueError("extract_articles needs an nlp to extract in this process")
-        events, claims = _extract_rows(nlp, english, batch_size, progress)
-    else:
-        chunks = [english[i : i + CHUNK_ARTICLES] for i in range(0, len(english), CHUNK_ARTICLES)]
-        events, claims, done = [], [], 0
-        for (chunk_events, chunk_claims), chunk in zip(pool.map([(c, batch_size) for c in chunks]), chunks, strict=True):
-            events.extend(chunk_events)
-            claims.extend(chunk_claims)
-            done += len(chunk)
-            if progress is not None:
-                progress(done)
-    return pl.DataFrame(events, schema=EVENT_SCHEMA), pl.DataFrame(claims, schema=CLAIM_SCHEMA)
+    return to_frames(*_extract_rows(nlp, english, batch_size, progress))
 
 
 def split_text(text: str, limit: int) -> list[tuple[int, str]]:

@@ -7,7 +7,10 @@ hundred verbs and nouns. When the full components ran, their values are used as 
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: the run's own process uses these modules without spaCy
+    from spacy.tokens import Token
 
 # Penn Treebank tag -> Universal POS, as spaCy's English attribute_ruler maps them.
 TAG_TO_POS = {

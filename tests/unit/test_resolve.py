@@ -2,7 +2,7 @@ import datetime as dt
 
 import polars as pl
 
-from pipelines.nlp.extract import CLAIM_SCHEMA, EVENT_SCHEMA
+from pipelines.nlp.schema import CLAIM_SCHEMA, EVENT_SCHEMA
 from pipelines.resolve import attack_types_compatible, resolve_incidents
 
 T0 = dt.datetime(2016, 2, 21, 9, tzinfo=dt.UTC)
