@@ -66,28 +66,38 @@ class _Incident:
 class _DayIndex:
     """Incidents by (country, day) over their members' dates widened by the window, so a
     mention is compared with the incidents of its own days only (not every incident of its
-    country: that grows quadratically over years of archive)."""
+    country: that grows quadratically over years of archive). Members dated only by a
+    month or a year would fill hundreds of days each: they are kept as intervals, found
+    by an overlap test instead."""
+
+    LONG_DAYS = 31
 
     def __init__(self, window: int) -> None:
         self.window = window
         self.by_day: dict[tuple[str | None, object], dict[int, _Incident]] = {}
+        self.long: dict[str | None, list[tuple[int, int, _Incident]]] = {}
 
-    def _days(self, mention: dict):
-        start = mention["date_start"] - dt.timedelta(days=self.window)
-        end = mention["date_end"] + dt.timedelta(days=self.window)
-        for offset in range((end - start).days + 1):
-            yield start + dt.timedelta(days=offset)
+    def _span(self, mention: dict) -> tuple[int, int]:
+        return mention["_start"] - self.window, mention["_end"] + self.window
 
     def add(self, incident: _Incident, mention: dict) -> None:
-        for day in self._days(mention):
-            for country in (mention["country_code"], "*"):
+        first, last = self._span(mention)
+        for country in (mention["country_code"], "*"):
+            if last - first > self.LONG_DAYS:
+                self.long.setdefault(country, []).append((first, last, incident))
+                continue
+            for day in range(first, last + 1):
                 self.by_day.setdefault((country, day), {})[incident.order] = incident
 
     def candidates(self, mention: dict) -> list[_Incident]:
         country = mention["country_code"] or "*"
+        first, last = self._span(mention)
         found: dict[int, _Incident] = {}
-        for day in self._days(mention):
+        for day in range(first, last + 1):
             found.update(self.by_day.get((country, day), {}))
+        for start, end, incident in self.long.get(country, ()):
+            if start <= last and first <= end:
+                found[incident.order] = incident
         return [found[k] for k in sorted(found)]
 
 
