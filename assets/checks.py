@@ -41,9 +41,10 @@ def ranges_are_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 def aggregates_never_feed_ranges(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         bad = con.execute("""
-            select count(*) from staging.incident_casualties ic
-            join staging.reconciled_claims c
-              on c.claim_id in (ic.best_claim_id, ic.low_claim_id, ic.high_claim_id)
+            select count(distinct (ic.incident_id, ic.category))
+            from (select incident_id, category, unnest([best_claim_id, low_claim_id, high_claim_id]) as claim_id
+                  from staging.incident_casualties) as ic
+            join staging.reconciled_claims as c using (claim_id)
             where c.is_aggregate
         """).fetchone()[0]
     return dg.AssetCheckResult(passed=bad == 0, metadata={"ranges_fed_by_aggregates": bad})

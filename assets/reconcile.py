@@ -6,7 +6,15 @@ from assets.partitions import WRITER_POOL
 from assets.resolve import resolved_incidents
 from pipelines.reconcile import check_aggregates, reconcile_casualties
 from pipelines.resources import WarehouseResource
-from warehouse.io import read_frame, replace_tables
+from warehouse.io import (
+    UNPUBLISHED_CLAIMS,
+    UNPUBLISHED_INCIDENTS,
+    everything_unpublished,
+    read_frame,
+    replace_where,
+    sync_frames,
+    transaction,
+)
 
 
 @dg.asset(
@@ -21,22 +29,35 @@ def reconciled_casualties(context: dg.AssetExecutionContext, warehouse: Warehous
     intervals, and set low (smallest credible lower bound), high (largest stated), best
     (most recent figure of the most credible source; never a perpetrator's), conflicting
     and a basis sentence. Check aggregate figures against the incidents they span.
-    Writes staging.incident_casualties, staging.reconciled_claims, staging.aggregate_claims."""
+    Writes staging.incident_casualties, staging.reconciled_claims (after an earlier run:
+    the incidents and claims of staging.unpublished only) and staging.aggregate_claims."""
     with warehouse.writer() as con:
-        claims = read_frame(con, "select * from staging.resolved_claims")
-        links = read_frame(con, "select * from staging.aggregate_links")
+        whole = everything_unpublished(con)
+        claims = read_frame(con, "select * from staging.resolved_claims"
+                                 + ("" if whole else f" where {UNPUBLISHED_CLAIMS}"))
         casualties, marked = reconcile_casualties(claims)
-        aggregates = check_aggregates(marked, links, casualties)
-        columns = claims.columns
-        replace_tables(con, {
-            "staging.incident_casualties": casualties,
-            "staging.reconciled_claims": marked.select(columns) if marked.height else marked,
-            "staging.aggregate_claims": aggregates,
-        })
-    conflicting = casualties.filter("conflicting").height if casualties.height else 0
-    context.log.info(f"reconcile: {casualties.height} ranges ({conflicting} conflicting), {aggregates.height} aggregates")
+        marked = marked.select(claims.columns) if marked.height else claims
+        with transaction(con):
+            if whole:
+                sync_frames(con, {"staging.incident_casualties": casualties, "staging.reconciled_claims": marked})
+            else:  # the incidents and claims changed since the last publish
+                replace_where(con, "staging.incident_casualties", UNPUBLISHED_INCIDENTS, casualties)
+                replace_where(con, "staging.reconciled_claims", UNPUBLISHED_CLAIMS, marked)
+            # aggregates are few: checked whole, against the ranges of the incidents they span
+            aggregates = check_aggregates(
+                read_frame(con, "select * from staging.resolved_claims where is_aggregate"),
+                read_frame(con, "select * from staging.aggregate_links"),
+                read_frame(con, "select * from staging.incident_casualties where incident_id in "
+                                "(select unnest(incident_ids) from staging.aggregate_links)"))
+            sync_frames(con, {"staging.aggregate_claims": aggregates})
+        ranges, conflicting = con.execute(
+            "select count(*), count(*) filter (where conflicting) from staging.incident_casualties").fetchone()
+    scope = "every incident" if whole else "the incidents changed since the last publish"
+    context.log.info(f"reconcile: {ranges} ranges ({conflicting} conflicting; {casualties.height} derived now, "
+                     f"for {scope}), {aggregates.height} aggregates")
     return dg.MaterializeResult(metadata={
-        "ranges": casualties.height,
+        "ranges": ranges,
+        "ranges_derived_now": casualties.height,
         "conflicting_ranges": conflicting,
         "aggregate_claims": aggregates.height,
         "inconsistent_aggregates": aggregates.filter(aggregates["status"] == "inconsistent").height if aggregates.height else 0,

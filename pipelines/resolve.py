@@ -180,17 +180,15 @@ def _most_common(values: list, rank=None):
     return sorted(counts, key=lambda v: (-counts[v], rank(v) if rank else 0, str(v)))[0]
 
 
-# What a grouping decision reads of a mention (with the visiting order's keys): equal
-# fingerprints over a prefix of the visiting order mean equal decisions over it.
-DECISION_FIELDS = ("mention_id", "article_id", "reported_at", "ordinal", "date_start", "date_end", "date_precision",
-                   "place_id", "place_name", "country_code", "geo_precision", "admin1", "parent", "attack_type",
-                   "claimed_by")
 STATE_SCHEMA = {"seq": pl.Int32, "mention_id": pl.String, "fingerprint": pl.String, "incident_id": pl.String,
                 "decision": pl.String, "matched_mention_id": pl.String, "reason": pl.String}
 
 
-def _fingerprint(mention: dict, day_window: int) -> str:
-    values = repr((day_window, *(mention.get(f) for f in DECISION_FIELDS)))
+def _fingerprint(mention: dict, fields: list[str], day_window: int) -> str:
+    """Every field of the mention (what its decision reads, and what its incident's row
+    reads) with the day window: equal fingerprints over a prefix of the visiting order
+    mean equal decisions and equal incident rows over it."""
+    values = repr((day_window, *(mention[f] for f in fields)))
     return hashlib.blake2b(values.encode(), digest_size=10).hexdigest()
 
 
@@ -217,9 +215,10 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2,
     visiting order be replayed rather than re-decided: a nightly run that adds one day at
     the end of the archive decides only the new day's mentions."""
     rows = mentions.sort(["reported_at", "article_id", "ordinal"]).to_dicts()
+    fields = sorted(mentions.columns)
     for row in rows:
+        row["_fingerprint"] = _fingerprint(row, fields, day_window)
         _date_keys(row)
-        row["_fingerprint"] = _fingerprint(row, day_window)
     incidents: list[_Incident] = []
     decisions: list[dict] = []
     index = _DayIndex(day_window)
@@ -366,7 +365,13 @@ def claim_source(claimant: str | None, outlet: str | None, article_id: str) -> s
 
 @dataclass
 class Resolution:
-    """The resolve step's output frames."""
+    """The resolve step's output frames.
+
+    A resolution from scratch (no `previous` state) holds every row: `incident_ids` and
+    `claim_ids` are None. One that replays an earlier run holds the rows of what changed
+    only: the incidents of `incident_ids` (those still there) with their mentions, and the
+    claims of `claim_ids` (those still there); rows of other incidents and claims are as
+    the earlier run left them. `aggregate_links` and `state` are always whole."""
 
     incidents: pl.DataFrame
     incident_mentions: pl.DataFrame
@@ -374,12 +379,21 @@ class Resolution:
     aggregate_links: pl.DataFrame  # claim_id -> incident_ids
     state: pl.DataFrame  # STATE_SCHEMA: what the next run may replay
     replayed: int = 0  # decisions taken over from `previous`
+    incident_ids: list[str] | None = None  # incidents whose rows changed (None: all rows given)
+    claim_ids: list[str] | None = None  # claims whose rows changed (None: all rows given)
 
 
 def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_window: int = 2,
-                      previous: pl.DataFrame | None = None) -> Resolution:
-    """Group mentions into incidents and attach every claim to its incident (`previous`:
-    the state of an earlier run, see group_mentions)."""
+                      previous: pl.DataFrame | None = None,
+                      changed_claims: pl.DataFrame | None = None) -> Resolution:
+    """Group mentions into incidents and attach every claim to its incident.
+
+    `previous`: the state of an earlier run (see group_mentions); the result then holds
+    only what changed since. What changed: the incidents of every mention decided now,
+    before and after (a mention re-decided leaves one incident and joins another), and of
+    `changed_claims` (claim_id, incident_id: claims whose row differs from the earlier
+    run's, with the incident it gave them); the claims of those incidents, and the
+    changed claims themselves."""
     if "parent" not in mentions.columns:
         mentions = mentions.with_columns(pl.lit(None, dtype=pl.String).alias("parent"))
     incidents, decisions = group_mentions(mentions, day_window=day_window, previous=previous)
@@ -388,13 +402,38 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
         iid = _incident_id(incident.anchor["mention_id"])
         for member in incident.members:
             incident_of_mention[member["mention_id"]] = (iid, incident)
+    replayed = sum(1 for d in decisions if d.get("replayed"))
+    state = pl.DataFrame(
+        [{"seq": seq, "mention_id": d["mention_id"], "fingerprint": d["fingerprint"],
+          "incident_id": _incident_id(d["incident"].anchor["mention_id"]), "decision": d["decision"],
+          "matched_mention_id": d["matched_mention_id"], "reason": d["reason"]}
+         for seq, d in enumerate(decisions)],
+        schema=STATE_SCHEMA)
 
-    claim_rows = claims.to_dicts()
+    incremental = previous is not None and previous.height > 0
+    dirty: set[str] | None = None
+    dirty_claims: set[str] = set()
+    if incremental:
+        # before: what the earlier run gave the mentions decided now (and the ones gone)
+        dirty = set(previous.filter(pl.col("seq") >= replayed)["incident_id"].to_list())
+        dirty |= set(state["incident_id"][replayed:].to_list())
+        if changed_claims is not None and changed_claims.height:
+            dirty_claims = set(changed_claims["claim_id"].to_list())
+            dirty |= {i for i in changed_claims["incident_id"].to_list() if i is not None}
+            mention_of = dict(claims.filter(pl.col("claim_id").is_in(list(dirty_claims)))
+                              .select("claim_id", "mention_id").iter_rows())
+            dirty |= {incident_of_mention[m][0] for m in mention_of.values() if m in incident_of_mention}
+        members_now = {m["mention_id"] for i in incidents if _incident_id(i.anchor["mention_id"]) in dirty
+                       for m in i.members}
+        # aggregates are few: their links are re-derived whole
+        claims = claims.filter(pl.col("claim_id").is_in(list(dirty_claims)) | pl.col("mention_id").is_in(list(members_now))
+                               | pl.col("is_aggregate"))
+
     sources_by_incident: dict[str, set[str]] = {}
     out_claims = []
     aggregate_links = []
     groups_of: dict[str, set[str]] = {}
-    for claim in claim_rows:
+    for claim in claims.to_dicts():
         source = claim_source(claim["claimant"], claim["outlet"], claim["article_id"])
         incident_id, incident = incident_of_mention.get(claim["mention_id"], (None, None)) if claim["mention_id"] else (None, None)
         groups = set()
@@ -408,21 +447,20 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
             linked = sorted({incident_of_mention[m][0] for m in (claim["aggregate_mention_ids"] or []) if m in incident_of_mention})
             aggregate_links.append({"claim_id": claim["claim_id"], "incident_ids": linked})
             incident_id = None
+            if incremental and claim["claim_id"] not in dirty_claims:
+                continue  # the link is re-derived; the claim's own row is unchanged
         elif incident_id is not None:
             sources_by_incident.setdefault(incident_id, set()).add(source)
         out_claims.append({**claim, "incident_id": incident_id, "source": source, "is_perpetrator_claim": is_perpetrator})
 
-    incident_rows = [_incident_row(i, len(sources_by_incident.get(_incident_id(i.anchor["mention_id"]), ()))) for i in incidents]
+    chosen = [i for i in incidents if dirty is None or _incident_id(i.anchor["mention_id"]) in dirty]
+    incident_rows = [_incident_row(i, len(sources_by_incident.get(_incident_id(i.anchor["mention_id"]), ()))) for i in chosen]
     decision_rows = [
         {**{k: v for k, v in d.items() if k != "incident"}, "incident_id": _incident_id(d["incident"].anchor["mention_id"])}
-        for d in decisions
+        for d in decisions if dirty is None or _incident_id(d["incident"].anchor["mention_id"]) in dirty
     ]
-    state = pl.DataFrame(
-        [{"seq": seq, **{k: d[k] for k in STATE_SCHEMA if k != "seq"}} for seq, d in enumerate(decision_rows)],
-        schema=STATE_SCHEMA)
-    claim_frame = pl.DataFrame(out_claims, infer_schema_length=None) if out_claims else claims.with_columns(
-        pl.lit(None, dtype=pl.String).alias("incident_id"), pl.lit(None, dtype=pl.String).alias("source"),
-        pl.lit(None, dtype=pl.Boolean).alias("is_perpetrator_claim"))
+    claim_frame = pl.DataFrame(out_claims, schema={**claims.schema, "incident_id": pl.String, "source": pl.String,
+                                                   "is_perpetrator_claim": pl.Boolean})
     return Resolution(
         incidents=pl.DataFrame(incident_rows, schema=INCIDENT_SCHEMA),
         incident_mentions=pl.DataFrame([{k: d[k] for k in INCIDENT_MENTION_SCHEMA} for d in decision_rows],
@@ -430,6 +468,7 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
         claims=claim_frame,
         aggregate_links=pl.DataFrame(aggregate_links, schema={"claim_id": pl.String, "incident_ids": pl.List(pl.String)}),
         state=state,
-        replayed=sum(1 for d in decisions if d.get("replayed")),
+        replayed=replayed,
+        incident_ids=sorted(dirty) if dirty is not None else None,
+        claim_ids=sorted(dirty_claims | set(claim_frame["claim_id"].to_list())) if dirty is not None else None,
     )
-

@@ -168,19 +168,76 @@ def sync_rows(con: duckdb.DuckDBPyConnection, table: str, source: str) -> tuple[
 def replace_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
     """Replace the whole content of derived tables with the frames, atomically (only the
     rows that differ are written: `sync_rows`). Returns the rows each table now holds."""
-    counts = {}
     with transaction(con):
-        for table, frame in frames.items():
-            if frame.width == 0:  # no columns: nothing derived at all
-                con.execute(f"delete from {table}")
-            else:
-                con.register("_incoming", frame.to_arrow())
-                try:
-                    sync_rows(con, table, "_incoming")
-                finally:
-                    con.unregister("_incoming")
-            counts[table] = frame.height
+        return sync_frames(con, frames)
+
+
+def sync_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """`replace_tables` inside the caller's transaction."""
+    counts = {}
+    for table, frame in frames.items():
+        if frame.width == 0:  # no columns: nothing derived at all
+            con.execute(f"delete from {table}")
+        else:
+            con.register("_incoming", frame.to_arrow())
+            try:
+                sync_rows(con, table, "_incoming")
+            finally:
+                con.unregister("_incoming")
+        counts[table] = frame.height
     return counts
+
+
+def _keys(con: duckdb.DuckDBPyConnection, name: str, keys: list[str]) -> None:
+    """Register `keys` as the one-column relation `name` (key): Arrow, not a list
+    parameter (binding a long Python list costs about 50 ms per thousand values)."""
+    con.register(name, pl.DataFrame({"key": keys}, schema={"key": pl.String}).to_arrow())
+
+
+def replace_keyed(con: duckdb.DuckDBPyConnection, table: str, column: str, keys: list[str], frame: pl.DataFrame) -> None:
+    """Delete the rows of `table` whose `column` is one of `keys`, then insert `frame`
+    (the new rows of those keys). Part of the caller's transaction."""
+    replace_where(con, table, f'"{column}" in (select key from _keys)', frame, keys=keys)
+
+
+def replace_where(con: duckdb.DuckDBPyConnection, table: str, where: str, frame: pl.DataFrame,
+                  keys: list[str] | None = None) -> None:
+    """Delete the rows of `table` matching `where` (which may read `keys` as the relation
+    _keys), then insert `frame`. Part of the caller's transaction."""
+    if keys is not None:
+        _keys(con, "_keys", keys)
+    try:
+        con.execute(f"delete from {table} where {where}")
+    finally:
+        if keys is not None:
+            con.unregister("_keys")
+    insert_frame(con, table, frame)
+
+
+# Rows of incidents and claims changed since the last publish (staging.unpublished), as
+# a filter on any table with incident_id (and claim_id) columns.
+UNPUBLISHED_INCIDENTS = "incident_id in (select key from staging.unpublished where kind = 'incident')"
+UNPUBLISHED_CLAIMS = f"({UNPUBLISHED_INCIDENTS} or claim_id in (select key from staging.unpublished where kind = 'claim'))"
+
+
+def mark_unpublished(con: duckdb.DuckDBPyConnection, incident_ids: list[str] | None, claim_ids: list[str] | None) -> None:
+    """Record incidents and claims whose staging rows changed (None: every row) for
+    reconcile and publish. Part of the caller's transaction."""
+    if incident_ids is None or claim_ids is None:
+        con.execute("insert into staging.unpublished values ('all', null)")
+        return
+    for kind, keys in (("incident", incident_ids), ("claim", claim_ids)):
+        _keys(con, "_keys", keys)
+        try:
+            con.execute("insert into staging.unpublished select ?, key from _keys", [kind])
+        finally:
+            con.unregister("_keys")
+
+
+def everything_unpublished(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when every staging row may have changed since the last publish (a resolution
+    from scratch): reconcile and publish then compare whole tables."""
+    return con.execute("select count(*) from staging.unpublished where kind = 'all'").fetchone()[0] > 0
 
 
 def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
@@ -213,12 +270,32 @@ PUBLISHED_FROM = {
 }
 
 
+# Published tables whose changed rows staging.unpublished names (aggregates, few, are
+# always compared whole).
+_PUBLISHED_CHANGED = {
+    "incidents": UNPUBLISHED_INCIDENTS,
+    "incident_mentions": UNPUBLISHED_INCIDENTS,
+    "incident_casualties": UNPUBLISHED_INCIDENTS,
+    "claims": UNPUBLISHED_CLAIMS,
+}
+
+
 def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Make the public incident tables equal to their staging tables in one transaction
-    (readers see the old state or the new, never a mix), writing only changed rows."""
+    (readers see the old state or the new, never a mix), writing only changed rows: those
+    of the incidents and claims in staging.unpublished (whole tables, compared, after a
+    resolution from scratch). Empties staging.unpublished."""
     with transaction(con):
+        whole = everything_unpublished(con)
         for table, source in PUBLISHED_FROM.items():
-            sync_rows(con, table, source)
+            if whole or table not in _PUBLISHED_CHANGED:
+                sync_rows(con, table, source)
+                continue
+            where = _PUBLISHED_CHANGED[table]
+            columns = ", ".join(f'"{c}"' for c in _columns(con, table))
+            con.execute(f"delete from {table} where {where}")
+            con.execute(f"insert into {table} ({columns}) select {columns} from {source} where {where}")
+        con.execute("delete from staging.unpublished")
     return {
         table: con.execute(f"select count(*) from {table}").fetchone()[0]
         for table in ("incidents", "claims", "incident_casualties", "aggregate_claims", "incident_mentions")

@@ -9,6 +9,7 @@ T0 = dt.datetime(2016, 2, 21, 9, tzinfo=dt.UTC)
 HOMS = {"place_name": "Homs", "place_id": "city:169577", "parent": None, "admin1": "Homs", "country": "Syria",
         "country_code": "SY", "latitude": 34.7, "longitude": 36.7, "geo_precision": "city"}
 DAMASCUS = {**HOMS, "place_name": "Damascus", "place_id": "city:170654", "admin1": "Damascus", "latitude": 33.5}
+ALEPPO = {**HOMS, "place_name": "Aleppo", "place_id": "city:170063", "admin1": "Aleppo", "latitude": 36.2}
 ZAYNAB = {**HOMS, "place_name": "Sayyida Zaynab", "place_id": "district:SY.Sayyida Zaynab", "parent": "Damascus",
           "admin1": "Rif Dimashq", "geo_precision": "point"}
 
@@ -93,19 +94,74 @@ def test_a_country_level_undated_mention_is_not_merged_on_place_alone():
     assert "too little to match" in result.incident_mentions.filter(pl.col("mention_id") == "m2")["reason"][0]
 
 
-def test_a_later_run_replays_the_unchanged_prefix_and_decides_only_the_rest():
+def applied(before, after):
+    """The tables as the warehouse holds them once `after` (an incremental resolution) is
+    written over `before`: the rows of its incident and claim ids replaced."""
+    incidents, claims = after.incident_ids, after.claim_ids
+    return {
+        "incidents": pl.concat([before["incidents"].filter(~pl.col("incident_id").is_in(incidents)), after.incidents]
+                               ).sort("incident_id"),
+        "incident_mentions": pl.concat([before["incident_mentions"].filter(~pl.col("incident_id").is_in(incidents)),
+                                        after.incident_mentions]).sort("mention_id"),
+        "claims": pl.concat([before["claims"].filter(~pl.col("claim_id").is_in(claims)), after.claims]).sort("claim_id"),
+    }
+
+
+def whole(result):
+    return {"incidents": result.incidents.sort("incident_id"), "incident_mentions": result.incident_mentions.sort("mention_id"),
+            "claims": result.claims.sort("claim_id")}
+
+
+def claim(cid, mid, article, value, *, hours=0, claimant=None):
+    return {"claim_id": cid, "mention_id": mid, "article_id": article, "partition_date": D,
+            "reported_at": T0 + dt.timedelta(hours=hours), "outlet": "Wire", "category": "killed", "value_low": value,
+            "value_high": value, "qualifier": "exact", "raw_phrase": str(value), "claimant": claimant,
+            "claimant_kind": "government" if claimant else "unattributed", "is_aggregate": False,
+            "aggregate_mention_ids": None, "in_title": False, "evidence": "...", "char_start": 0, "char_end": 2}
+
+
+def test_a_later_run_replays_the_unchanged_prefix_and_gives_only_the_incidents_it_touched():
     old_days = [mention("m1", "a1", HOMS, D), mention("m2", "a2", HOMS, D, hours=20),
                 mention("m3", "a3", DAMASCUS, D, hours=22)]
-    new_day = [mention("m4", "a4", ZAYNAB, D, hours=40), mention("m5", "a5", HOMS, D, hours=41)]
-    claims = pl.DataFrame(schema=CLAIM_SCHEMA)
-    first = resolve_incidents(pl.DataFrame(old_days, schema=EVENT_SCHEMA), claims)
+    new_day = [mention("m4", "a4", ALEPPO, D, hours=40), mention("m5", "a5", HOMS, D, hours=41)]
+    old_claims = [claim("c1", "m1", "a1", 10), claim("c2", "m2", "a2", 12, hours=20), claim("c3", "m3", "a3", 3, hours=22)]
+    new_claims = [claim("c5", "m5", "a5", 14, hours=41, claimant="police")]
+    first = resolve_incidents(pl.DataFrame(old_days, schema=EVENT_SCHEMA), pl.DataFrame(old_claims, schema=CLAIM_SCHEMA))
     assert first.replayed == 0 and first.state["mention_id"].to_list() == ["m1", "m2", "m3"]
+    assert first.incident_ids is None  # from scratch: every row
     everything = pl.DataFrame(old_days + new_day, schema=EVENT_SCHEMA)
+    claims = pl.DataFrame(old_claims + new_claims, schema=CLAIM_SCHEMA)
     fresh = resolve_incidents(everything, claims)
     nightly = resolve_incidents(everything, claims, previous=first.state)
     assert nightly.replayed == 3
-    for name in ("incidents", "incident_mentions", "claims", "aggregate_links", "state"):
-        assert getattr(nightly, name).equals(getattr(fresh, name)), name
+    # Homs gained a report, Aleppo is new; Damascus is untouched and not given again
+    homs, damascus = (first.incidents.filter(pl.col("place_name") == p)["incident_id"][0] for p in ("Homs", "Damascus"))
+    assert homs in nightly.incident_ids and damascus not in nightly.incident_ids
+    assert sorted(nightly.incidents["place_name"].to_list()) == ["Aleppo", "Homs"]
+    assert sorted(nightly.claims["claim_id"].to_list()) == ["c1", "c2", "c5"]  # Homs's claims, with its new sources
+    result = applied(whole(first), nightly)
+    for name in ("incidents", "incident_mentions", "claims"):
+        assert result[name].equals(whole(fresh)[name]), name
+    assert nightly.state.equals(fresh.state) and nightly.aggregate_links.equals(fresh.aggregate_links)
+
+
+def test_a_changed_claim_of_an_unchanged_mention_redoes_its_incident():
+    rows = [mention("m1", "a1", HOMS, D), mention("m2", "a2", DAMASCUS, D, hours=20)]
+    claims = [claim("c1", "m1", "a1", 10), claim("c2", "m2", "a2", 4, hours=20)]
+    first = resolve_incidents(pl.DataFrame(rows, schema=EVENT_SCHEMA), pl.DataFrame(claims, schema=CLAIM_SCHEMA))
+    # re-extracted: the Damascus figure now has a source, a second one appeared
+    claims[1] = claim("c2", "m2", "a2", 4, hours=20, claimant="police")
+    claims.append(claim("c3", "m2", "a2", 6, hours=20, claimant="hospital"))
+    now = pl.DataFrame(claims, schema=CLAIM_SCHEMA)
+    damascus = first.incidents.filter(pl.col("place_name") == "Damascus")["incident_id"][0]
+    changed = pl.DataFrame({"claim_id": ["c2", "c3"], "incident_id": [damascus, None]})
+    again = resolve_incidents(pl.DataFrame(rows, schema=EVENT_SCHEMA), now, previous=first.state, changed_claims=changed)
+    assert again.replayed == 2 and again.incident_ids == [damascus]
+    assert again.incidents["n_sources"].to_list() == [2]
+    fresh = resolve_incidents(pl.DataFrame(rows, schema=EVENT_SCHEMA), now)
+    result = applied(whole(first), again)
+    for name in ("incidents", "incident_mentions", "claims"):
+        assert result[name].equals(whole(fresh)[name]), name
 
 
 def test_a_changed_mention_ends_the_replay_where_it_sits():
@@ -119,8 +175,9 @@ def test_a_changed_mention_ends_the_replay_where_it_sits():
     changed = pl.DataFrame(rows, schema=EVENT_SCHEMA)
     again = resolve_incidents(changed, claims, previous=first.state)
     assert again.replayed == 1
-    assert again.incident_mentions.equals(resolve_incidents(changed, claims).incident_mentions)
-    assert again.incidents.height == 2
+    fresh = resolve_incidents(changed, claims)
+    assert applied(whole(first), again)["incident_mentions"].equals(whole(fresh)["incident_mentions"])
+    assert fresh.incidents.height == 2
     # a different day window changes every fingerprint: nothing is replayed
     wider = resolve_incidents(changed, claims, day_window=3, previous=again.state)
     assert wider.replayed == 0

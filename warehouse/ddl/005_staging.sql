@@ -32,3 +32,15 @@ create table if not exists staging.resolve_state (
     reason              varchar not null
 );
 comment on table staging.resolve_state is 'The last resolution, mention by mention in visiting order, with a fingerprint of what each decision read: the next run replays the unchanged prefix instead of re-deciding it (pipelines/resolve.py). Internal.';
+
+create table if not exists staging.unpublished (
+    kind  varchar not null,  -- 'incident', 'claim', or 'all' (key NULL: every row)
+    key   varchar
+);
+comment on table staging.unpublished is 'Incidents and claims whose staging rows changed since the last publish: resolve adds them, reconcile re-derives their ranges, load publishes them and empties the table. Internal.';
+
+create table if not exists staging.resolve_claim_state (
+    claim_id     varchar not null,
+    fingerprint  ubigint not null
+);
+comment on table staging.resolve_claim_state is 'A hash of every claim row the last resolution read: claims whose row changed since then are attached anew (pipelines/resolve.py). Internal.';
