@@ -51,6 +51,7 @@ class ExtractionPool:
         """Events and claims of the English articles, in input order: the rows
         pipelines.nlp.extract.extract_articles gives in one process."""
         english = [a for a in articles if (a.get("language") or "en") == "en"]
+        chunk = max(1, min(chunk, -(-len(english) // self.processes)))  # every worker busy on a small batch
         chunks = [english[i : i + chunk] for i in range(0, len(english), chunk)]
         events: list[dict] = []
         claims: list[dict] = []
