@@ -57,6 +57,10 @@ class _Incident:
     order: int
     members: list[dict] = field(default_factory=list)
     articles: set[str] = field(default_factory=set)
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        self.id = _incident_id(self.anchor["mention_id"])
 
     def add(self, mention: dict) -> None:
         self.members.append(mention)
@@ -184,12 +188,14 @@ STATE_SCHEMA = {"seq": pl.Int32, "mention_id": pl.String, "fingerprint": pl.Stri
                 "decision": pl.String, "matched_mention_id": pl.String, "reason": pl.String}
 
 
-def _fingerprint(mention: dict, fields: list[str], day_window: int) -> str:
-    """Every field of the mention (what its decision reads, and what its incident's row
-    reads) with the day window: equal fingerprints over a prefix of the visiting order
-    mean equal decisions and equal incident rows over it."""
-    values = repr((day_window, *(mention[f] for f in fields)))
-    return hashlib.blake2b(values.encode(), digest_size=10).hexdigest()
+def _fingerprints(mentions: pl.DataFrame, day_window: int) -> list[str]:
+    """One per mention: every field of it (what its decision reads, and what its
+    incident's row reads) with the day window. Equal fingerprints over a prefix of the
+    visiting order mean equal decisions and equal incident rows over it. (polars row
+    hashes are stable within one polars version: after an upgrade nothing is replayed,
+    once.)"""
+    hashes = mentions.select(sorted(mentions.columns)).hash_rows(seed=0).to_list()
+    return [f"{day_window}:{h:016x}" for h in hashes]
 
 
 def _replayable(rows: list[dict], previous: pl.DataFrame | None) -> list[dict]:
@@ -214,10 +220,10 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2,
     `previous` (a resolve_state frame of an earlier run) lets the unchanged prefix of the
     visiting order be replayed rather than re-decided: a nightly run that adds one day at
     the end of the archive decides only the new day's mentions."""
-    rows = mentions.sort(["reported_at", "article_id", "ordinal"]).to_dicts()
-    fields = sorted(mentions.columns)
-    for row in rows:
-        row["_fingerprint"] = _fingerprint(row, fields, day_window)
+    ordered = mentions.sort(["reported_at", "article_id", "ordinal"])
+    rows = ordered.to_dicts()
+    for row, fingerprint in zip(rows, _fingerprints(ordered, day_window), strict=True):
+        row["_fingerprint"] = fingerprint
         _date_keys(row)
     incidents: list[_Incident] = []
     decisions: list[dict] = []
@@ -307,7 +313,7 @@ def _incident_row(incident: _Incident, n_sources: int) -> dict:
         next(m["geo_precision"] for m in placed if m["place_id"] == pid), 3))
     place = next((m for m in placed if m["place_id"] == place_id), None)
     return {
-        "incident_id": _incident_id(incident.anchor["mention_id"]),
+        "incident_id": incident.id,
         "event_date": event_date,
         "date_start": date_source["date_start"],
         "date_end": date_source["date_end"],
@@ -399,13 +405,13 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
     incidents, decisions = group_mentions(mentions, day_window=day_window, previous=previous)
     incident_of_mention = {}
     for incident in incidents:
-        iid = _incident_id(incident.anchor["mention_id"])
+        iid = incident.id
         for member in incident.members:
             incident_of_mention[member["mention_id"]] = (iid, incident)
     replayed = sum(1 for d in decisions if d.get("replayed"))
     state = pl.DataFrame(
         [{"seq": seq, "mention_id": d["mention_id"], "fingerprint": d["fingerprint"],
-          "incident_id": _incident_id(d["incident"].anchor["mention_id"]), "decision": d["decision"],
+          "incident_id": d["incident"].id, "decision": d["decision"],
           "matched_mention_id": d["matched_mention_id"], "reason": d["reason"]}
          for seq, d in enumerate(decisions)],
         schema=STATE_SCHEMA)
@@ -423,7 +429,7 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
             mention_of = dict(claims.filter(pl.col("claim_id").is_in(list(dirty_claims)))
                               .select("claim_id", "mention_id").iter_rows())
             dirty |= {incident_of_mention[m][0] for m in mention_of.values() if m in incident_of_mention}
-        members_now = {m["mention_id"] for i in incidents if _incident_id(i.anchor["mention_id"]) in dirty
+        members_now = {m["mention_id"] for i in incidents if i.id in dirty
                        for m in i.members}
         # aggregates are few: their links are re-derived whole
         claims = claims.filter(pl.col("claim_id").is_in(list(dirty_claims)) | pl.col("mention_id").is_in(list(members_now))
@@ -453,11 +459,11 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
             sources_by_incident.setdefault(incident_id, set()).add(source)
         out_claims.append({**claim, "incident_id": incident_id, "source": source, "is_perpetrator_claim": is_perpetrator})
 
-    chosen = [i for i in incidents if dirty is None or _incident_id(i.anchor["mention_id"]) in dirty]
-    incident_rows = [_incident_row(i, len(sources_by_incident.get(_incident_id(i.anchor["mention_id"]), ()))) for i in chosen]
+    chosen = [i for i in incidents if dirty is None or i.id in dirty]
+    incident_rows = [_incident_row(i, len(sources_by_incident.get(i.id, ()))) for i in chosen]
     decision_rows = [
-        {**{k: v for k, v in d.items() if k != "incident"}, "incident_id": _incident_id(d["incident"].anchor["mention_id"])}
-        for d in decisions if dirty is None or _incident_id(d["incident"].anchor["mention_id"]) in dirty
+        {**{k: v for k, v in d.items() if k != "incident"}, "incident_id": d["incident"].id}
+        for d in decisions if dirty is None or d["incident"].id in dirty
     ]
     claim_frame = pl.DataFrame(out_claims, schema={**claims.schema, "incident_id": pl.String, "source": pl.String,
                                                    "is_perpetrator_claim": pl.Boolean})
