@@ -118,6 +118,7 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 flush()
         if pending:
             flush()
+        extraction_workers.close()
         totals["skipped"] = len(unchanged)
         context.log.info(f"extract: {len(changed)} partitions, {totals['articles']} articles -> "
                          f"{totals['events']} events, {totals['claims']} claims")

@@ -60,8 +60,9 @@ class ExtractionWorkers(dg.ConfigurableResource):
     workers start then and load spaCy on the other cores while this process ingests: all
     of them for a backfill, one for a nightly day (its start-up then costs the run
     nothing, and the run's process never loads spaCy). Otherwise the extract step starts
-    them when a batch is big enough, or extracts in its own process. Closed at the end of
-    the run either way."""
+    them when a batch is big enough, or extracts in its own process. Closed when the
+    extract step is done (their memory is not held through resolve), or at the end of the
+    run."""
 
     warehouse: WarehouseResource
     archive: ArchiveResource
@@ -98,10 +99,15 @@ class ExtractionWorkers(dg.ConfigurableResource):
             self._pool.close()
         self._pool = ExtractionPool(processes, settings.spacy_models, settings.spacy_disabled)
 
-    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+    def close(self) -> None:
+        """Stop the workers (the extract step calls this when done: their memory, a
+        spaCy pipeline each, is not held through the rest of the run)."""
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self.close()
 
 
 def _new_input_bytes(archive: Path, warehouse: Path, first: str, last: str) -> int:
