@@ -436,10 +436,14 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
                                | pl.col("is_aggregate"))
 
     sources_by_incident: dict[str, set[str]] = {}
-    out_claims = []
+    keep: list[bool] = []  # the claims whose rows are given, with what resolve adds to them
+    added: dict[str, list] = {"incident_id": [], "source": [], "is_perpetrator_claim": []}
     aggregate_links = []
     groups_of: dict[str, set[str]] = {}
-    for claim in claims.to_dicts():
+    # only the columns read here become Python objects (years of claims: memory)
+    read = ("claim_id", "mention_id", "article_id", "outlet", "claimant", "claimant_kind", "is_aggregate",
+            "aggregate_mention_ids")
+    for claim in claims.select(read).iter_rows(named=True):
         source = claim_source(claim["claimant"], claim["outlet"], claim["article_id"])
         incident_id, incident = incident_of_mention.get(claim["mention_id"], (None, None)) if claim["mention_id"] else (None, None)
         groups = set()
@@ -454,10 +458,13 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
             aggregate_links.append({"claim_id": claim["claim_id"], "incident_ids": linked})
             incident_id = None
             if incremental and claim["claim_id"] not in dirty_claims:
-                continue  # the link is re-derived; the claim's own row is unchanged
+                keep.append(False)  # the link is re-derived; the claim's own row is unchanged
+                continue
         elif incident_id is not None:
             sources_by_incident.setdefault(incident_id, set()).add(source)
-        out_claims.append({**claim, "incident_id": incident_id, "source": source, "is_perpetrator_claim": is_perpetrator})
+        keep.append(True)
+        for name, value in (("incident_id", incident_id), ("source", source), ("is_perpetrator_claim", is_perpetrator)):
+            added[name].append(value)
 
     chosen = [i for i in incidents if dirty is None or i.id in dirty]
     incident_rows = [_incident_row(i, len(sources_by_incident.get(i.id, ()))) for i in chosen]
@@ -465,8 +472,11 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
         {**{k: v for k, v in d.items() if k != "incident"}, "incident_id": d["incident"].id}
         for d in decisions if dirty is None or d["incident"].id in dirty
     ]
-    claim_frame = pl.DataFrame(out_claims, schema={**claims.schema, "incident_id": pl.String, "source": pl.String,
-                                                   "is_perpetrator_claim": pl.Boolean})
+    claim_frame = claims.filter(pl.Series(keep, dtype=pl.Boolean)).with_columns(
+        pl.Series("incident_id", added["incident_id"], dtype=pl.String),
+        pl.Series("source", added["source"], dtype=pl.String),
+        pl.Series("is_perpetrator_claim", added["is_perpetrator_claim"], dtype=pl.Boolean),
+    )
     return Resolution(
         incidents=pl.DataFrame(incident_rows, schema=INCIDENT_SCHEMA),
         incident_mentions=pl.DataFrame([{k: d[k] for k in INCIDENT_MENTION_SCHEMA} for d in decision_rows],
