@@ -77,8 +77,7 @@ def resolved_incidents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 replace_keyed(con, "staging.incident_mentions", "incident_id", result.incident_ids,
                               result.incident_mentions)
                 replace_keyed(con, "staging.resolved_claims", "claim_id", result.claim_ids, resolved)
-            sync_frames(con, {"staging.aggregate_links": result.aggregate_links,
-                                 "staging.resolve_state": result.state})
+            sync_frames(con, {"staging.aggregate_links": result.aggregate_links, "staging.resolve_state": result.state})
             sync_rows(con, "staging.resolve_claim_state", _CLAIM_FINGERPRINTS)
             mark_unpublished(con, result.incident_ids, result.claim_ids)
         incidents = con.execute("select count(*) from staging.incidents").fetchone()[0]
