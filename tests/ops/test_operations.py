@@ -159,6 +159,41 @@ def test_a_rerun_covers_only_the_days_that_changed(tmp_path):
     assert fingerprint(warehouse) == fingerprint(clean)  # as if built from scratch
 
 
+def test_day_ranges_split_where_days_lie_far_apart():
+    from pipelines.run import day_ranges
+
+    assert day_ranges([]) == []
+    assert day_ranges(["2016-02-23", "2016-02-21", "2016-02-22"], gap=1) == [("2016-02-21", "2016-02-23")]
+    assert day_ranges(["2016-02-21", "2016-02-23", "2016-02-26"], gap=2) == [("2016-02-21", "2016-02-23"),
+                                                                          ("2016-02-26", "2016-02-26")]
+    assert day_ranges(["2010-01-01", "2016-01-01"]) == [("2010-01-01", "2010-01-01"), ("2016-01-01", "2016-01-01")]
+
+
+def test_an_archive_with_a_gap_runs_in_stretches_with_the_same_result(tmp_path, monkeypatch):
+    import pipelines.run
+
+    archive = tmp_path / "archive"
+    for day in ("2016-02-21", "2016-02-22", "2016-02-23", "2016-02-26", "2016-02-27"):
+        shutil.copytree(SAMPLE / day, archive / day)
+    whole = tmp_path / "whole.duckdb"
+    assert run_archive(archive, whole).success  # the days lie close together: one run
+    monkeypatch.setattr(pipelines.run, "GAP_DAYS", 1)  # a gap of two days without folders is now too long
+    instance = dg.DagsterInstance.ephemeral()
+    split = tmp_path / "split.duckdb"
+    result = run_archive(archive, split, instance=instance)
+    assert result.success
+    runs = instance.get_runs()
+    ranges = [(r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"]) for r in runs]
+    assert sorted(ranges) == [("2016-02-21", "2016-02-23"), ("2016-02-26", "2016-02-27")]
+    first = next(r for r in runs if r.tags["dagster/asset_partition_range_start"] == "2016-02-21")
+    done = {e.dagster_event.asset_key.to_user_string() for e in instance.all_logs(first.run_id)
+            if e.dagster_event and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION"}
+    checked = {e.dagster_event.event_specific_data.check_name for e in instance.all_logs(first.run_id)
+               if e.dagster_event and e.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"}
+    assert done == {"ingested_articles", "extracted_mentions"} and checked == {"records_accounted_for"}
+    assert fingerprint(split) == fingerprint(whole)
+
+
 def test_changes_not_yet_published_are_published_by_the_next_run(tmp_path):
     archive = tmp_path / "archive"
     for day in ("2016-02-26", "2016-02-27", "2016-02-28"):
