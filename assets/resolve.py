@@ -8,7 +8,15 @@ from assets.partitions import WRITER_POOL
 from pipelines.resolve import resolve_incidents
 from pipelines.resources import WarehouseResource
 from pipelines.settings import load_settings
-from warehouse.io import mark_unpublished, read_frame, replace_keyed, sync_frames, sync_rows, transaction
+from warehouse.io import (
+    mark_unpublished,
+    read_frame,
+    replace_keyed,
+    sync_frames,
+    sync_rows,
+    table_columns,
+    transaction,
+)
 
 # Claims of an article that repeats an earlier one (syndication across days) are not
 # counted again: the earliest copy speaks for both.
@@ -62,7 +70,7 @@ def resolved_incidents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         changed = read_frame(con, _CHANGED_CLAIMS)
         result = resolve_incidents(mentions, claims, day_window=settings.resolve_day_window, previous=previous,
                                    changed_claims=changed)
-        claim_columns = [c[0] for c in con.execute("select column_name from duckdb_columns() where schema_name='staging' and table_name='resolved_claims'").fetchall()]
+        claim_columns = table_columns(con, "staging.resolved_claims")
         resolved = result.claims.with_columns(pl.lit(False).alias("is_superseded"))
         resolved = resolved.select([c for c in claim_columns if c in resolved.columns])
         with transaction(con):

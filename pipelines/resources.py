@@ -75,7 +75,7 @@ class ExtractionWorkers(dg.ConfigurableResource):
         if first and last and load_settings().nlp_processes > 1:
             from pipelines.nlp.workers import PARALLEL_MIN_ARTICLES
 
-            new_bytes = _new_input_bytes(self.archive.path, Path(self.warehouse.path), first, last)
+            new_bytes = _pending_input_bytes(self.archive.path, Path(self.warehouse.path), first, last)
             if new_bytes >= PARALLEL_MIN_ARTICLES * BYTES_PER_ARTICLE:
                 self.pool(PARALLEL_MIN_ARTICLES)
             elif new_bytes:
@@ -110,29 +110,15 @@ class ExtractionWorkers(dg.ConfigurableResource):
         self.close()
 
 
-def _new_input_bytes(archive: Path, warehouse: Path, first: str, last: str) -> int:
-    """Bytes in the day folders first..last whose input differs from what the warehouse
-    last ingested (all of them for a new warehouse). Never waits for a lock: a warehouse
-    busy with another writer counts as "unknown" (0)."""
-    from pipelines.ingest import is_unchanged, list_partitions, partition_files
-    from warehouse.io import ingested_digests
+def _pending_input_bytes(archive: Path, warehouse: Path, first: str, last: str) -> int:
+    """Bytes in the day folders first..last that the run has to ingest or extract
+    (`pipelines.run.days_to_process`; all of them for a new warehouse). Never waits for
+    a lock: a warehouse busy with another writer counts as "unknown" (0)."""
+    from pipelines.ingest import partition_files
+    from pipelines.run import days_to_process
 
-    days = [d for d in list_partitions(archive) if first <= d <= last]
-    if not days:
-        return 0
-    known: dict[str, str] = {}
-    if warehouse.exists():
-        try:
-            with duckdb.connect(str(warehouse), read_only=True) as con:
-                known = ingested_digests(con, first, last)
-        except duckdb.Error:
-            return 0
-    settings = load_settings()
-    total = 0
-    for day in days:
-        if not is_unchanged(archive, day, known.get(day), settings):
-            total += sum(p.stat().st_size for p in partition_files(archive, day) if p.is_file())
-    return total
+    days = days_to_process(archive, warehouse, first, last) or []
+    return sum(p.stat().st_size for day in days for p in partition_files(archive, day) if p.is_file())
 
 
 def default_resources() -> dict:

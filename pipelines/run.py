@@ -15,8 +15,9 @@ from pipelines.resources import resources_for
 def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: str) -> list[str] | None:
     """The days of first..last whose ingest or extraction is out of date in the warehouse:
     new or changed day folders, loaded days whose folder went, days extracted from other
-    input or by another extractor. None when the warehouse cannot tell (not there yet,
-    an older schema): then every day is to be looked at."""
+    input or by another extractor; every day folder for a warehouse not there yet. None
+    when the warehouse cannot tell (busy with another writer, an older schema): then
+    every day is to be looked at."""
     import duckdb
 
     from pipelines.ingest import is_unchanged
@@ -24,8 +25,9 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     from pipelines.settings import load_settings
     from warehouse.io import WarehouseError, connect, extracted_manifests, ingested_digests
 
+    folders = [d for d in list_partitions(archive_root) if first <= d <= last]
     if not Path(warehouse_path).exists():
-        return None
+        return folders
     settings = load_settings()
     try:  # a warehouse busy with another writer: no waiting here, the run's writers wait
         con = connect(warehouse_path, read_only=True, lock_timeout=0)
@@ -39,7 +41,6 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     finally:
         con.close()
     version = extractor_version(model_meta(settings.spacy_models))
-    folders = [d for d in list_partitions(archive_root) if first <= d <= last]
     return [
         day for day in sorted(set(folders) | set(ingested))
         if not is_unchanged(archive_root, day, ingested.get(day), settings)
@@ -101,8 +102,6 @@ def run_archive(
             raise ValueError(f"archive {archive_root} has no YYYY-MM-DD day folders")
         partitions = (days[0], days[-1])
     pending = days_to_process(archive_root, warehouse_path, *partitions)
-    if pending is None and not warehouse_path.exists():  # a new warehouse: every day folder
-        pending = [d for d in list_partitions(archive_root) if partitions[0] <= d <= partitions[1]]
     if pending is None:  # the warehouse cannot tell: the whole range, in one run
         ranges = [partitions]
     else:

@@ -131,7 +131,8 @@ def replace_partitions(
     return counts
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The column names of `table` ("schema.name" or "name"), in order."""
     schema, _, name = table.rpartition(".")
     return [row[0] for row in con.execute(
         """
@@ -149,7 +150,7 @@ def sync_rows(con: duckdb.DuckDBPyConnection, table: str, source: str) -> tuple[
     ones inserted. Derived tables are re-derived whole, but a nightly run changes a few
     of their rows: writing only those keeps its cost, WAL and checkpoint small.
     Returns (deleted, inserted)."""
-    target = _columns(con, table)
+    target = table_columns(con, table)
     present = {d[0] for d in con.execute(f"select * from {source} limit 0").description}
     columns = ", ".join(f'"{c}"' for c in target)
     # a column the source lacks is NULL, as an insert naming only the source's columns makes it
@@ -292,7 +293,7 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                 sync_rows(con, table, source)
                 continue
             where = _PUBLISHED_CHANGED[table]
-            columns = ", ".join(f'"{c}"' for c in _columns(con, table))
+            columns = ", ".join(f'"{c}"' for c in table_columns(con, table))
             con.execute(f"delete from {table} where {where}")
             con.execute(f"insert into {table} ({columns}) select {columns} from {source} where {where}")
         con.execute("delete from staging.unpublished")

@@ -137,7 +137,9 @@ def test_a_rerun_covers_only_the_days_that_changed(tmp_path):
     for day in ("2016-02-26", "2016-02-27", "2016-02-28", "2016-02-29"):
         shutil.copytree(SAMPLE / day, archive / day)
     warehouse = tmp_path / "w.duckdb"
-    assert days_to_process(archive, warehouse, "2016-02-26", "2016-02-29") is None  # no warehouse yet
+    # no warehouse yet: every day folder
+    assert days_to_process(archive, warehouse, "2016-02-26", "2016-02-29") == [
+        "2016-02-26", "2016-02-27", "2016-02-28", "2016-02-29"]
     assert run_archive(archive, warehouse).success
     assert days_to_process(archive, warehouse, "2016-02-26", "2016-02-29") == []
     # a nothing-to-do run covers the last day only (and still re-derives the tables)
