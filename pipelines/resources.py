@@ -47,39 +47,34 @@ class ArchiveResource(dg.ConfigurableResource):
         return Path(self.root)
 
 
-# A day folder's bytes per article, roughly (JSON fields and text): to guess, before
-# ingest has read anything, whether a run will extract enough to want worker processes.
-BYTES_PER_ARTICLE = 1000
-
-
 class ExtractionWorkers(dg.ConfigurableResource):
     """The spaCy worker processes of the extract step (INCIDENT_NLP_PROCESSES).
 
     With the in-process executor (run_archive, the CLI, tests) the resource is set up when
-    the run starts. If the run's day folders hold input the warehouse has not ingested,
-    workers start then and load spaCy on the other cores while this process ingests: all
-    of them for a backfill, one for a nightly day (its start-up then costs the run
-    nothing, and the run's process never loads spaCy). Otherwise the extract step starts
-    them when a batch is big enough, or extracts in its own process. Closed when the
-    extract step is done (their memory is not held through resolve), or at the end of the
-    run."""
+    the run starts. It takes over the workers run_archive started before the run
+    (`pipelines.nlp.workers.prestart`); in a run launched otherwise it starts the ones
+    `pipelines.run.workers_to_start` asks for, to load spaCy on the other cores while
+    this process ingests. Otherwise the extract step starts them when a batch is big
+    enough, or extracts in its own process. Closed when the extract step is done (their
+    memory is not held through resolve), or at the end of the run."""
 
     warehouse: WarehouseResource
     archive: ArchiveResource
     _pool: object = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        from pipelines.nlp.workers import take_prestarted
+
+        self._pool = take_prestarted()
         tags = context.run.tags if context.run is not None else {}
         first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
         last = tags.get("dagster/asset_partition_range_end") or first
-        if first and last and load_settings().nlp_processes > 1:
-            from pipelines.nlp.workers import PARALLEL_MIN_ARTICLES
+        if self._pool is None and first and last and load_settings().nlp_processes > 1:
+            from pipelines.run import days_to_process, workers_to_start
 
-            new_bytes = _pending_input_bytes(self.archive.path, Path(self.warehouse.path), first, last)
-            if new_bytes >= PARALLEL_MIN_ARTICLES * BYTES_PER_ARTICLE:
-                self.pool(PARALLEL_MIN_ARTICLES)
-            elif new_bytes:
-                self._start(1)
+            days = days_to_process(self.archive.path, Path(self.warehouse.path), first, last) or []
+            if processes := workers_to_start(self.archive.path, days):
+                self._start(processes)
 
     def pool(self, articles: int):
         """The worker pool: the one started with the run, else all workers when
@@ -108,17 +103,6 @@ class ExtractionWorkers(dg.ConfigurableResource):
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self.close()
-
-
-def _pending_input_bytes(archive: Path, warehouse: Path, first: str, last: str) -> int:
-    """Bytes in the day folders first..last that the run has to ingest or extract
-    (`pipelines.run.days_to_process`; all of them for a new warehouse). Never waits for
-    a lock: a warehouse busy with another writer counts as "unknown" (0)."""
-    from pipelines.ingest import partition_files
-    from pipelines.run import days_to_process
-
-    days = days_to_process(archive, warehouse, first, last) or []
-    return sum(p.stat().st_size for day in days for p in partition_files(archive, day) if p.is_file())
 
 
 def default_resources() -> dict:

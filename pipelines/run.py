@@ -1,15 +1,19 @@
 """Running the whole pipeline on an archive, in one Dagster run (used by `make run`,
-the tests and `make eval`)."""
+the tests and `make eval`).
+
+Importing this module does not import Dagster: run_archive decides what the run has to
+do, and starts the extraction workers it needs, before Dagster is imported."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
+from pipelines.ingest import list_partitions, partition_files
 
-from pipelines.ingest import list_partitions
-from pipelines.resources import resources_for
+if TYPE_CHECKING:
+    import dagster as dg
 
 
 def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: str) -> list[str] | None:
@@ -46,6 +50,32 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
         if not is_unchanged(archive_root, day, ingested.get(day), settings)
         or not extraction_is_current(ingested.get(day), extracted.get(day), version)
     ]
+
+
+# A day folder's bytes per article, roughly (JSON fields and text): to guess, before
+# ingest has read anything, whether a run will extract enough to want worker processes.
+BYTES_PER_ARTICLE = 1000
+
+
+def pending_input_bytes(archive_root: Path, days: list[str]) -> int:
+    """Bytes in the day folders of `days` (what `days_to_process` gives)."""
+    return sum(p.stat().st_size for day in days for p in partition_files(archive_root, day) if p.is_file())
+
+
+def workers_to_start(archive_root: Path, days: list[str]) -> int:
+    """Extraction workers a run over `days` (what `days_to_process` gives) wants from
+    its start, to load spaCy on the other cores while the run gets going: all of them
+    (INCIDENT_NLP_PROCESSES) for a backfill's worth of input, one for a nightly day (its
+    start-up then costs the run nothing, and the run's process never loads spaCy), none
+    without new input or with one process configured (the extract step then decides)."""
+    from pipelines.nlp.workers import PARALLEL_MIN_ARTICLES
+    from pipelines.settings import load_settings
+
+    processes = load_settings().nlp_processes
+    new_bytes = pending_input_bytes(archive_root, days)
+    if processes <= 1 or not new_bytes:
+        return 0
+    return processes if new_bytes >= PARALLEL_MIN_ARTICLES * BYTES_PER_ARTICLE else 1
 
 
 # A stretch of this many days without day folders costs Dagster more in per-day
@@ -88,11 +118,13 @@ def run_archive(
     (each costs an event-log write). With nothing to do, the run covers the last day and
     re-derives incidents, ranges and tables from what is loaded. Days to do that lie more
     than GAP_DAYS apart are ingested and extracted in runs of their own, one per stretch;
-    the last run also resolves, reconciles and publishes everything."""
-    from pipelines.definitions import ALL_ASSETS
-    from assets.checks import ALL_CHECKS
-    from assets.extract import extracted_mentions
-    from assets.ingest import ingested_articles
+    the last run also resolves, reconciles and publishes everything.
+
+    The extraction workers the first run wants (`workers_to_start`) start before Dagster
+    is imported: they load spaCy while this process imports Dagster, opens the instance
+    and creates the run, and the run's ExtractionWorkers resource takes them over."""
+    from pipelines.nlp.workers import discard_prestarted, prestart
+    from pipelines.settings import load_settings
 
     archive_root = Path(archive_root).resolve()
     warehouse_path = Path(warehouse_path).resolve()
@@ -106,6 +138,26 @@ def run_archive(
         ranges = [partitions]
     else:
         ranges = day_ranges(pending) or [(partitions[1], partitions[1])]
+    first_run_days = [d for d in pending or [] if ranges[0][0] <= d <= ranges[0][1]]
+    settings = load_settings()
+    if workers := workers_to_start(archive_root, first_run_days):
+        prestart(workers, settings.spacy_models, settings.spacy_disabled)
+    try:
+        return _run_ranges(archive_root, warehouse_path, ranges, instance, raise_on_error, log_level)
+    finally:
+        discard_prestarted()
+
+
+def _run_ranges(archive_root: Path, warehouse_path: Path, ranges: list[tuple[str, str]],
+                instance: dg.DagsterInstance | None, raise_on_error: bool, log_level: str) -> dg.ExecuteInProcessResult:
+    import dagster as dg
+
+    from assets.checks import ALL_CHECKS
+    from assets.extract import extracted_mentions
+    from assets.ingest import ingested_articles
+    from pipelines.definitions import ALL_ASSETS
+    from pipelines.resources import resources_for
+
     resources = resources_for(archive_root, warehouse_path)
     if instance is None and os.environ.get("DAGSTER_HOME") and Path(os.environ["DAGSTER_HOME"]).is_dir():
         instance = dg.DagsterInstance.get()

@@ -1,31 +1,74 @@
-"""The extraction worker pool resource: started with the run only for a run with new input."""
+"""The extraction workers: started before the run, and only for a run with new input."""
 
 from pathlib import Path
 
-from pipelines.resources import BYTES_PER_ARTICLE, _pending_input_bytes
+from pipelines.run import BYTES_PER_ARTICLE, days_to_process, pending_input_bytes, workers_to_start
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample_archive"
 
 
 def test_new_input_is_what_the_warehouse_has_not_ingested(tmp_path, sample_warehouse):
     days = sorted(p.name for p in SAMPLE.iterdir() if p.is_dir() and p.name[:2] == "20")
-    fresh = _pending_input_bytes(SAMPLE, tmp_path / "none.duckdb", days[0], days[-1])
+    fresh = pending_input_bytes(SAMPLE, days_to_process(SAMPLE, tmp_path / "none.duckdb", days[0], days[-1]))
     on_disk = sum(p.stat().st_size for d in days for p in (SAMPLE / d).iterdir() if p.is_file())
     assert fresh == on_disk
     # everything ingested already: nothing new, the workers wait until extract needs them
-    assert _pending_input_bytes(SAMPLE, sample_warehouse, days[0], days[-1]) == 0
+    assert pending_input_bytes(SAMPLE, days_to_process(SAMPLE, sample_warehouse, days[0], days[-1])) == 0
     # the sample archive is too small to be worth worker processes at all
     assert fresh < 200 * BYTES_PER_ARTICLE
 
 
+def _day(archive: Path, day: str, articles: int) -> None:
+    folder = archive / day
+    folder.mkdir(parents=True)
+    (folder / "news.jsonl").write_text("x" * (articles * BYTES_PER_ARTICLE), encoding="utf-8")
+
+
+def test_workers_to_start_follow_the_size_of_the_new_input(tmp_path, monkeypatch):
+    _day(tmp_path, "2024-05-01", 50)
+    _day(tmp_path, "2024-05-02", 400)
+    monkeypatch.setenv("INCIDENT_NLP_PROCESSES", "2")
+    assert workers_to_start(tmp_path, []) == 0  # nothing new: extract decides, if anything
+    assert workers_to_start(tmp_path, ["2024-05-01"]) == 1  # a nightly day: one worker
+    assert workers_to_start(tmp_path, ["2024-05-01", "2024-05-02"]) == 2  # a backfill: all
+    monkeypatch.setenv("INCIDENT_NLP_PROCESSES", "1")
+    assert workers_to_start(tmp_path, ["2024-05-01", "2024-05-02"]) == 0  # one process: in-process
+
+
+def test_a_prestarted_pool_is_taken_once_and_stopped_when_no_run_takes_it():
+    import multiprocessing
+
+    from pipelines.nlp.workers import discard_prestarted, prestart, take_prestarted
+    from pipelines.settings import load_settings
+
+    settings = load_settings()
+    prestart(1, settings.spacy_models, settings.spacy_disabled)
+    pool = take_prestarted()
+    assert pool is not None and pool.processes == 1
+    assert take_prestarted() is None  # one owner
+    pool.close()
+    prestart(1, settings.spacy_models, settings.spacy_disabled)
+    discard_prestarted()
+    assert take_prestarted() is None
+    assert not multiprocessing.active_children()
+
+
 RUN = """
 import json, sys
+import pipelines.nlp.workers as workers
+taken = []
+take = workers.take_prestarted
+def watch():
+    pool = take()
+    taken.append(pool is not None)
+    return pool
+workers.take_prestarted = watch
 from pipelines.run import run_archive
 import duckdb
 run_archive(sys.argv[1], sys.argv[2], log_level="WARNING")
 con = duckdb.connect(sys.argv[2], read_only=True)
 rows = con.execute("select incident_id, killed_best, wounded_best, place_name from incident_summary order by 1").fetchall()
-print(json.dumps({"spacy_here": "spacy" in sys.modules, "incidents": [list(map(str, r)) for r in rows]}))
+print(json.dumps({"spacy_here": "spacy" in sys.modules, "prestarted": taken, "incidents": [list(map(str, r)) for r in rows]}))
 """
 
 
@@ -43,10 +86,13 @@ def _run(tmp_path, name, processes):
 
 
 def test_a_small_new_day_is_extracted_by_one_worker_and_the_run_never_loads_spacy(tmp_path):
-    # new input below the parallel threshold: one worker starts with the run and loads
-    # the model while this process ingests; the result is the in-process extraction's
+    # new input below the parallel threshold: one worker starts before the run (and
+    # loads the model while this process imports Dagster and ingests), the run takes it
+    # over; the result is the in-process extraction's
     worker = _run(tmp_path, "worker", 2)
     here = _run(tmp_path, "here", 1)
     assert worker["spacy_here"] is False
+    assert worker["prestarted"].count(True) == 1
     assert here["spacy_here"] is True
+    assert True not in here["prestarted"]
     assert worker["incidents"] == here["incidents"] and len(here["incidents"]) >= 10
