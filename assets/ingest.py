@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.checks import RECORDS_ACCOUNTED_FOR, records_accounted_for
 from assets.partitions import WRITER_POOL, daily_partitions
 from pipelines.ingest import archive_problems, ingest_partition, is_unchanged, list_partitions
 from pipelines.progress import Progress
@@ -18,6 +19,7 @@ from warehouse.io import column_docs, ingested_digests, insert_frame, replace_pa
     owners=["team:data-engineering"],
     pool=WRITER_POOL,
     description=__doc__,
+    check_specs=[RECORDS_ACCOUNTED_FOR],
 )
 def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Read each day folder of the archive: parse .jsonl/.jsonl.gz/.txt, validate, normalise,
@@ -60,13 +62,13 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
             totals["rejected"] += result.rejected.height
             progress.update(number, f"ingest {key}: {result.n_records_read} records -> {result.articles.height} loaded, "
                                     f"{result.duplicates.height} duplicates, {result.rejected.height} rejected")
+        check = records_accounted_for(con)
+        articles_schema = dg.TableSchema(columns=[dg.TableColumn(n, k, description=d) for n, k, d in column_docs(con, "articles")])
     context.log.info(f"ingest: {len(keys)} days ({unchanged} unchanged since their last ingest): {totals['records']} records "
                      f"-> {totals['loaded']} loaded, {totals['duplicates']} duplicates, {totals['rejected']} rejected")
     if problems.height:
         context.log.warning(f"{problems.height} entries at the archive root are not day folders: see rejected_records")
-    with warehouse.reader() as con:
-        articles_schema = dg.TableSchema(columns=[dg.TableColumn(n, k, description=d) for n, k, d in column_docs(con, "articles")])
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(check_results=[check], metadata={
         "dagster/column_schema": articles_schema,
         "partitions": len(keys),
         "empty_days_skipped": len(skipped),

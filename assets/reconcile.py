@@ -2,6 +2,12 @@
 
 import dagster as dg
 
+from assets.checks import (
+    AGGREGATES_NEVER_FEED_RANGES,
+    RANGES_ARE_ORDERED,
+    aggregates_never_feed_ranges,
+    ranges_are_ordered,
+)
 from assets.partitions import WRITER_POOL
 from assets.resolve import resolved_incidents
 from pipelines.reconcile import check_aggregates, reconcile_casualties
@@ -23,6 +29,7 @@ from warehouse.io import (
     kinds={"polars", "duckdb"},
     owners=["team:data-engineering"],
     pool=WRITER_POOL,
+    check_specs=[AGGREGATES_NEVER_FEED_RANGES, RANGES_ARE_ORDERED],
 )
 def reconciled_casualties(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Per incident and category: keep each source's latest figure, turn qualifiers into
@@ -52,10 +59,11 @@ def reconciled_casualties(context: dg.AssetExecutionContext, warehouse: Warehous
             sync_frames(con, {"staging.aggregate_claims": aggregates})
         ranges, conflicting = con.execute(
             "select count(*), count(*) filter (where conflicting) from staging.incident_casualties").fetchone()
+        checks = [aggregates_never_feed_ranges(con), ranges_are_ordered(con)]
     scope = "every incident" if whole else "the incidents changed since the last publish"
     context.log.info(f"reconcile: {ranges} ranges ({conflicting} conflicting; {casualties.height} derived now, "
                      f"for {scope}), {aggregates.height} aggregates")
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(check_results=checks, metadata={
         "ranges": ranges,
         "ranges_derived_now": casualties.height,
         "conflicting_ranges": conflicting,

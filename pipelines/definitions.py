@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-from assets.checks import ALL_CHECKS
 from assets.extract import extracted_mentions
 from assets.ingest import ingested_articles
 from assets.load import warehouse_tables
@@ -17,7 +16,6 @@ ALL_ASSETS = [ingested_articles, extracted_mentions, resolved_incidents, reconci
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,
-    asset_checks=ALL_CHECKS,
     jobs=ALL_JOBS,
     schedules=[nightly_schedule],
     sensors=[new_day_folder_sensor],

@@ -152,7 +152,6 @@ def _run_ranges(archive_root: Path, warehouse_path: Path, ranges: list[tuple[str
                 instance: dg.DagsterInstance | None, raise_on_error: bool, log_level: str) -> dg.ExecuteInProcessResult:
     import dagster as dg
 
-    from assets.checks import ALL_CHECKS
     from assets.extract import extracted_mentions
     from assets.ingest import ingested_articles
     from pipelines.definitions import ALL_ASSETS
@@ -164,7 +163,7 @@ def _run_ranges(archive_root: Path, warehouse_path: Path, ranges: list[tuple[str
 
     def run(first: str, last: str, selection: dg.AssetSelection | None = None) -> dg.ExecuteInProcessResult:
         return dg.materialize(
-            [*ALL_ASSETS, *ALL_CHECKS],
+            ALL_ASSETS,
             selection=selection,
             resources=resources,
             instance=instance,

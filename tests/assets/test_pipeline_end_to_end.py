@@ -152,3 +152,21 @@ def test_dagster_metadata_tells_the_story(archive, tmp_path):
     assert "| date | place |" in metadata["newest_incidents"].value
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks["records_accounted_for"] and checks["ranges_are_ordered"] and checks["aggregates_never_feed_ranges"]
+
+
+def test_a_broken_promise_fails_its_step_and_nothing_downstream_runs(archive, tmp_path):
+    """The checks run inside their assets' steps: a failing blocking check fails the step
+    after the materialization is recorded, and the assets downstream are skipped."""
+    import duckdb
+
+    path = tmp_path / "w.duckdb"
+    assert run_archive(archive, path).success
+    with duckdb.connect(str(path)) as con:  # one day now claims a record the warehouse never saw
+        con.execute("update partition_manifest set n_records_read = n_records_read + 1 "
+                    "where partition_date = (select min(partition_date) from partition_manifest)")
+    result = run_archive(archive, path, raise_on_error=False)
+    assert not result.success
+    assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()} == {"records_accounted_for": False}
+    assert {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()} == {"ingested_articles"}
+    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failed == ["ingested_articles"]
