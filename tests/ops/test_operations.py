@@ -268,3 +268,30 @@ def test_backfill_with_the_dagster_cli_over_several_days(tmp_path):
     con.close()
     assert days == ["2016-02-26", "2016-02-27", "2016-02-28"]
     assert {"Mogadishu", "Kabul", "Asadabad", "Sadr City", "Baidoa"} <= places
+
+
+def test_the_nightly_job_runs_a_day_in_one_process_and_builds_what_the_cli_builds(tmp_path):
+    """What the schedule and the sensor start (daily_incident_ledger for one partition),
+    run as a launched run is, by Dagster's CLI: every step in the run's own process (the
+    code location's in-process executor), and the warehouse equals run_archive's."""
+    day = sorted(p.name for p in SAMPLE.iterdir() if p.is_dir() and p.name[:2] == "20")[-1]
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "pipelines" / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home), "INCIDENT_ARCHIVE": str(SAMPLE),
+           "INCIDENT_WAREHOUSE": str(tmp_path / "job.duckdb")}
+    out = subprocess.run([str(Path(PY).parent / "dagster"), "job", "execute", "-m", "pipelines.definitions",
+                          "-j", "daily_incident_ledger", "--tags", f'{{"dagster/partition": "{day}"}}'],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    instance = dg.DagsterInstance.from_config(str(home))
+    (run,) = instance.get_runs()
+    assert run.status == dg.DagsterRunStatus.SUCCESS
+    events = instance.all_logs(run.run_id)
+    pids = {}
+    for e in events:
+        if e.dagster_event is not None:
+            pids.setdefault(e.dagster_event.event_type_value, set()).add(e.dagster_event.pid)
+    assert len(pids["STEP_START"]) == 1 and pids["STEP_START"] == pids["PIPELINE_START"], pids
+    assert run_archive(SAMPLE, tmp_path / "cli.duckdb", partitions=(day, day)).success
+    assert fingerprint(tmp_path / "job.duckdb") == fingerprint(tmp_path / "cli.duckdb")
