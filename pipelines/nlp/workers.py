@@ -7,7 +7,9 @@ Importing this module does not import spaCy: the run's own process starts the wo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import polars as pl
 
@@ -39,6 +41,26 @@ def _extract_chunk(job: tuple[list[dict], int]) -> tuple[list[dict], list[dict]]
     return _extract_rows(_WORKER_NLP, articles, batch_size)
 
 
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Hide the parent's main script from workers as they are spawned. multiprocessing's
+    spawn runs that script again in every child (to find functions defined in it), and
+    the workers need nothing from it: theirs are in this module. When Dagster's CLI
+    runs a launched run, the script is the `dagster` command, and running it again cost
+    each worker about 1 s of imports before it loaded spaCy. A main module run with
+    `python -m` is left alone (spawn imports it by name; it is ours or pytest's)."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or not hasattr(main, "__file__"):
+        yield
+        return
+    script = main.__file__
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = script
+
+
 class ExtractionPool:
     """Worker processes that parse and extract, started once and reused across batches."""
 
@@ -46,7 +68,8 @@ class ExtractionPool:
         import multiprocessing
 
         self.processes = processes
-        self.pool = multiprocessing.get_context("spawn").Pool(processes, _start_worker, (models, disabled))
+        with _main_script_hidden():  # Pool starts its workers here, before it returns
+            self.pool = multiprocessing.get_context("spawn").Pool(processes, _start_worker, (models, disabled))
 
     def extract(self, articles: list[dict], *, batch_size: int = 64, chunk: int = CHUNK_ARTICLES,
                 progress: Callable[[int], None] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:

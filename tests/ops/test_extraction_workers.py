@@ -96,3 +96,42 @@ def test_a_small_new_day_is_extracted_by_one_worker_and_the_run_never_loads_spac
     assert here["spacy_here"] is True
     assert True not in here["prestarted"]
     assert worker["incidents"] == here["incidents"] and len(here["incidents"]) >= 10
+
+
+SCRIPT = """
+import sys
+from pathlib import Path
+
+if __name__ != "__main__":  # run again by a spawned child
+    Path(sys.argv[1] if len(sys.argv) > 1 else "ran-again").touch()
+
+if __name__ == "__main__":
+    import datetime as dt
+
+    from pipelines.nlp.workers import ExtractionPool
+    from pipelines.settings import load_settings
+
+    settings = load_settings()
+    article = {"article_id": "a1", "partition_date": dt.date(2021, 6, 7), "outlet": "Test Wire",
+               "published_at": dt.datetime(2021, 6, 7, 8, 0), "language": "en", "title": "",
+               "text": "A bomb killed 3 people in Kabul on Sunday, police said."}
+    with ExtractionPool(1, settings.spacy_models, settings.spacy_disabled) as pool:
+        events, claims = pool.extract([article])  # the worker has started, run what it runs, and worked
+    print("ok", claims.height, __file__)
+"""
+
+
+def test_workers_do_not_run_the_parents_main_script_again(tmp_path):
+    # a launched run's main script is Dagster's CLI: spawned workers ran it again (1 s each)
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "main_script.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    marker = tmp_path / "ran-again"
+    out = subprocess.run([sys.executable, str(script), str(marker)], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["ok", "1", str(script)]  # the parent's __file__ is back
+    assert not marker.exists()
