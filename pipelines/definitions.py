@@ -18,7 +18,7 @@ ALL_ASSETS = [ingested_articles, extracted_mentions, resolved_incidents, reconci
 # steps are a chain (ingest -> extract -> resolve -> reconcile -> publish), so a step per
 # process (the multiprocess executor, Dagster's default) gains no parallelism, and each
 # step process imports Dagster and this code again: a one-day run of the nightly job took
-# 13.7 s that way and takes 5.9 s in one process (10,000-article archive, measured).
+# 13.7 s that way and takes 5.7 s in one process (10,000-article archive, make bench).
 # The extract step's spaCy workers are processes of their own either way.
 defs = dg.Definitions(
     executor=dg.in_process_executor,
