@@ -36,12 +36,21 @@ def model_meta(names: tuple[str, ...]) -> dict:
     return json.loads((package / "meta.json").read_text(encoding="utf-8"))
 
 
-def extractor_version(meta: dict) -> str:
+# Modules of pipelines/nlp that shape no extracted row: finding the model (its meta is
+# hashed instead) and the worker processes that run the extraction. A change to them
+# must not make every day of an archive due for re-extraction.
+NOT_THE_EXTRACTOR = frozenset({"model.py", "workers.py"})
+
+
+def extractor_version(meta: dict, code: Path | None = None) -> str:
     """Changes whenever the model (its meta: `nlp.meta` or `model_meta`), our rules or our
-    data change: a re-extract is due."""
+    data change (the modules and data files of `code`, pipelines/nlp by default, but
+    NOT_THE_EXTRACTOR): a re-extract is due."""
     digest = hashlib.sha256(f"{meta.get('name')}-{meta.get('version')}".encode())
-    here = Path(__file__).parent
+    here = Path(__file__).parent if code is None else Path(code)
     for path in sorted([*here.glob("*.py"), *(here / "data").glob("*")]):
+        if path.name in NOT_THE_EXTRACTOR:
+            continue
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
