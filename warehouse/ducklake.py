@@ -68,10 +68,13 @@ _CANONICAL_NAME = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner"}
 # Errors worth retrying a whole partition load for: SQLite busy on commit, and DuckLake
 # commit conflicts it could not settle itself (e.g. two loads of the SAME partition).
 # Two processes creating a fresh SQLite-catalog lake at once can also see the other's
-# half-made metadata ("Failed to probe DuckLake metadata: Current transaction is aborted").
+# half-made metadata ("Failed to probe DuckLake metadata: Current transaction is aborted";
+# on commit, "Failed to load DuckLake - table with id 2 references schema id 1 that does
+# not exist": seen once in 30 two-process loads with both cores busy).
 _TRANSIENT = ("database is locked", "transaction conflict", "conflicting changes",
               "exceeded the maximum retry count", "could not serialize", "deadlock detected",
-              "failed to probe ducklake metadata", "current transaction is aborted")
+              "failed to probe ducklake metadata", "current transaction is aborted",
+              "failed to load ducklake")
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _OBJECT_STORE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)

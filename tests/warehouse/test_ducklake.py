@@ -221,3 +221,17 @@ def test_a_duckdb_file_catalog_admits_one_process(tmp_path):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["attached"] is False
     assert "one process at a time" in result["error"] and "Conflicting lock" in result["error"]
+
+
+def test_races_of_two_writers_are_retried_and_real_errors_are_not():
+    from warehouse.ducklake import is_transient
+
+    # what two processes creating one fresh lake at once have raised (the second seen
+    # under load: the other's schema half made when this one commits)
+    assert is_transient(duckdb.TransactionException(
+        "TransactionContext Error: Failed to commit: Failed to commit DuckLake transaction.\n"
+        "Failed to load DuckLake - table with id 2 references schema id 1 that does not exist"))
+    assert is_transient(duckdb.IOException("IO Error: database is locked"))
+    assert not is_transient(duckdb.CatalogException("Catalog Error: Table with name nowhere does not exist!"))
+    assert not is_transient(duckdb.ConversionException("Conversion Error: Could not convert string 'x' to INT32"))
+    assert not is_transient(ValueError("database is locked"))  # not DuckDB's
