@@ -189,10 +189,19 @@ def sync_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame])
     return counts
 
 
-def _keys(con: duckdb.DuckDBPyConnection, name: str, keys: list[str]) -> None:
-    """Register `keys` as the one-column relation `name` (key): Arrow, not a list
-    parameter (binding a long Python list costs about 50 ms per thousand values)."""
-    con.register(name, pl.DataFrame({"key": keys}, schema={"key": pl.String}).to_arrow())
+@contextmanager
+def _keys(con: duckdb.DuckDBPyConnection, keys: list[str] | None) -> Iterator[None]:
+    """`keys` as the one-column relation _keys (key) for the block: Arrow, not a list
+    parameter (binding a long Python list costs about 50 ms per thousand values).
+    None: nothing registered."""
+    if keys is None:
+        yield
+        return
+    con.register("_keys", pl.DataFrame({"key": keys}, schema={"key": pl.String}).to_arrow())
+    try:
+        yield
+    finally:
+        con.unregister("_keys")
 
 
 def replace_keyed(con: duckdb.DuckDBPyConnection, table: str, column: str, keys: list[str], frame: pl.DataFrame) -> None:
@@ -205,13 +214,8 @@ def replace_where(con: duckdb.DuckDBPyConnection, table: str, where: str, frame:
                   keys: list[str] | None = None) -> None:
     """Delete the rows of `table` matching `where` (which may read `keys` as the relation
     _keys), then insert `frame`. Part of the caller's transaction."""
-    if keys is not None:
-        _keys(con, "_keys", keys)
-    try:
+    with _keys(con, keys):
         con.execute(f"delete from {table} where {where}")
-    finally:
-        if keys is not None:
-            con.unregister("_keys")
     insert_frame(con, table, frame)
 
 
@@ -228,11 +232,8 @@ def mark_unpublished(con: duckdb.DuckDBPyConnection, incident_ids: list[str] | N
         con.execute("insert into staging.unpublished values ('all', null)")
         return
     for kind, keys in (("incident", incident_ids), ("claim", claim_ids)):
-        _keys(con, "_keys", keys)
-        try:
+        with _keys(con, keys):
             con.execute("insert into staging.unpublished select ?, key from _keys", [kind])
-        finally:
-            con.unregister("_keys")
 
 
 def everything_unpublished(con: duckdb.DuckDBPyConnection) -> bool:
