@@ -21,6 +21,9 @@ AGGREGATES_NEVER_FEED_RANGES = dg.AssetCheckSpec(
 CLAIMS_POINT_AT_ARTICLES_AND_INCIDENTS = dg.AssetCheckSpec(
     "claims_point_at_articles_and_incidents", asset="warehouse_tables", blocking=True,
     description="Every claim points at an existing article, and every non-aggregate claim at an existing incident.")
+KEYS_ARE_UNIQUE = dg.AssetCheckSpec(
+    "keys_are_unique", asset="warehouse_tables", blocking=True,
+    description="No two rows of a public table share its key (the DDL declares no PRIMARY KEY: see warehouse/ddl).")
 INCIDENTS_HAVE_PLACE_AND_DATE = dg.AssetCheckSpec(
     "incidents_have_place_and_date", asset="warehouse_tables",
     description="Every incident has a place and a date with its precision.")
@@ -75,6 +78,29 @@ def claims_point_at_articles_and_incidents(con: duckdb.DuckDBPyConnection) -> dg
     return _result(
         CLAIMS_POINT_AT_ARTICLES_AND_INCIDENTS, passed=orphans == (0, 0),
         metadata={"claims_without_article": orphans[0], "claims_without_incident": orphans[1]},
+    )
+
+
+# The key of each public table, as its table comment states it (warehouse/ddl).
+PUBLIC_KEYS = {
+    "articles": ("article_id",),
+    "incidents": ("incident_id",),
+    "incident_mentions": ("mention_id",),
+    "claims": ("claim_id",),
+    "incident_casualties": ("incident_id", "category"),
+    "aggregate_claims": ("claim_id",),
+}
+
+
+def keys_are_unique(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
+    counts = " union all ".join(
+        f"select '{table}', count(*) - count(distinct ({', '.join(key)})) from {table}"
+        for table, key in PUBLIC_KEYS.items()
+    )
+    repeated = {table: n for table, n in con.execute(counts).fetchall()}
+    return _result(
+        KEYS_ARE_UNIQUE, passed=not any(repeated.values()),
+        metadata={f"repeated_keys_{table}": n for table, n in repeated.items()},
     )
 
 

@@ -5,8 +5,10 @@ import dagster as dg
 from assets.checks import (
     CLAIMS_POINT_AT_ARTICLES_AND_INCIDENTS,
     INCIDENTS_HAVE_PLACE_AND_DATE,
+    KEYS_ARE_UNIQUE,
     claims_point_at_articles_and_incidents,
     incidents_have_place_and_date,
+    keys_are_unique,
 )
 from assets.partitions import WRITER_POOL
 from assets.reconcile import reconciled_casualties
@@ -44,7 +46,7 @@ def _markdown_preview(rows: list[tuple]) -> str:
     kinds={"duckdb"},
     owners=["team:analytics"],
     pool=WRITER_POOL,
-    check_specs=[CLAIMS_POINT_AT_ARTICLES_AND_INCIDENTS, INCIDENTS_HAVE_PLACE_AND_DATE],
+    check_specs=[CLAIMS_POINT_AT_ARTICLES_AND_INCIDENTS, KEYS_ARE_UNIQUE, INCIDENTS_HAVE_PLACE_AND_DATE],
 )
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Publish the analysts' relations (incidents, claims, incident_casualties,
@@ -58,7 +60,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                                            for name, kind, doc in column_docs(con, table)])
             for table in PUBLISHED
         }
-        checks = [claims_point_at_articles_and_incidents(con), incidents_have_place_and_date(con)]
+        checks = [claims_point_at_articles_and_incidents(con), keys_are_unique(con), incidents_have_place_and_date(con)]
     context.log.info("load: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     return dg.MaterializeResult(check_results=checks, metadata={
         **{f"rows_{k}": v for k, v in counts.items()},

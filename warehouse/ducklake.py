@@ -25,10 +25,11 @@ Nothing is downloaded at run time: extensions are LOADed from the PyPI wheels
 
 What the project's DDL (warehouse/ddl/*.sql) becomes in a lake (:func:`lake_ddl`):
 
-* PRIMARY KEY constraints are dropped (their columns stay NOT NULL): DuckLake has no PRIMARY KEY/UNIQUE constraints
-  ("Not implemented Error: PRIMARY KEY/UNIQUE constraints are not supported in
-  DuckLake"). Uniqueness still holds by construction: every write replaces a whole
-  partition (or table) in one transaction, and ids are content hashes.
+* Tables are created as written: the DDL declares no PRIMARY KEY (see
+  warehouse/ddl/001_ingest.sql), which DuckLake would refuse ("Not implemented Error:
+  PRIMARY KEY/UNIQUE constraints are not supported in DuckLake"). Uniqueness holds by
+  construction: every write replaces a whole partition (or table) in one transaction,
+  and ids are content hashes.
 * ``COMMENT ON COLUMN`` of a view is skipped: DuckLake only stores column comments of
   tables ("Cannot comment on columns for entry incident_summary - it is not a table").
   Table, column-of-table and view comments are kept.
@@ -230,17 +231,6 @@ def _strip_line_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql).strip()
 
 
-def _require_not_null(create_sql: str, column: str) -> str:
-    """Add NOT NULL to one column definition of a CREATE TABLE (one column per line)."""
-    line = re.compile(rf"^(\s*{re.escape(column)}\s+[^\n]*?)(,?)\s*$", re.I | re.M)
-    match = line.search(create_sql)
-    if match is None:
-        raise LakeError(f"cannot find the definition of key column {column} in: {create_sql[:120]}...")
-    if re.search(r"\bnot\s+null\b", match.group(1), re.I):
-        return create_sql
-    return create_sql[: match.start()] + f"{match.group(1)} not null{match.group(2)}" + create_sql[match.end():]
-
-
 def lake_ddl() -> tuple[list[str], set[str], set[str]]:
     """The project's DDL adapted to DuckLake (see the module docstring): the statements,
     the relations they create ('schema.name', lower case) and the partitioned tables."""
@@ -263,16 +253,8 @@ def lake_ddl() -> tuple[list[str], set[str], set[str]]:
             relations.add(qualified(view.group(1)))
         elif table:
             relations.add(qualified(table.group(1)))
-            key = re.search(r",\s*primary\s+key\s*\(([^)]*)\)", sql, re.I)
-            if key:
-                sql = sql[: key.start()] + sql[key.end():]
-                for column in (c.strip() for c in key.group(1).split(",")):
-                    sql = _require_not_null(sql, column)
-            # a primary key column is NOT NULL: keep that part of the constraint
-            sql = re.sub(r"\s+primary\s+key(?=\s*[,)])", " not null", sql, flags=re.I)
-            sql = re.sub(r"\bnot\s+null\s+not\s+null\b", "not null", sql, flags=re.I)
             if re.search(r"primary\s+key|\bunique\b", sql, re.I):
-                raise LakeError(f"cannot adapt a constraint of {table.group(1)} to DuckLake: {sql[:120]}...")
+                raise LakeError(f"DuckLake has no PRIMARY KEY/UNIQUE constraints, and the DDL declares none: {sql[:120]}...")
             if re.search(r"\bpartition_date\s+date\b", sql, re.I):
                 partitioned.add(qualified(table.group(1)))
         elif column_comment and qualified(column_comment.group(1)) in views:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -36,11 +37,48 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     if done is not None and done[0] == digest:
         return []
     applied = []
-    for path in ddl_files():
-        con.execute(path.read_text(encoding="utf-8"))
-        applied.append(path.name)
-    con.execute("create table if not exists staging.schema_digest (digest varchar not null)")
-    con.execute("comment on table staging.schema_digest is 'sha256 of the DDL files this warehouse was last migrated with (warehouse/migrate.py). Internal.'")
-    con.execute("delete from staging.schema_digest")
-    con.execute("insert into staging.schema_digest values (?)", [digest])
+    con.execute("begin")
+    try:
+        keyed = _set_keyed_tables_aside(con)
+        for path in ddl_files():
+            con.execute(path.read_text(encoding="utf-8"))
+            applied.append(path.name)
+        for table in keyed:
+            con.execute(f"insert into {table} by name select * from {table}{_ASIDE}")
+            con.execute(f"drop table {table}{_ASIDE}")
+        con.execute("create table if not exists staging.schema_digest (digest varchar not null)")
+        con.execute("comment on table staging.schema_digest is 'sha256 of the DDL files this warehouse was last migrated with (warehouse/migrate.py). Internal.'")
+        con.execute("delete from staging.schema_digest")
+        con.execute("insert into staging.schema_digest values (?)", [digest])
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
     return applied
+
+
+_ASIDE = "__keyed"
+
+
+def _ddl_tables() -> set[str]:
+    """schema.table of every table the DDL files create."""
+    found = set()
+    for path in ddl_files():
+        for name in re.findall(r"create\s+table\s+if\s+not\s+exists\s+([\w.]+)", path.read_text(encoding="utf-8"), re.I):
+            found.add(name.lower() if "." in name else f"main.{name.lower()}")
+    return found
+
+
+def _set_keyed_tables_aside(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Rename the project's tables that carry a PRIMARY KEY or UNIQUE constraint (built by
+    an older DDL: the DDL declares none now, see 001_ingest.sql) so that the DDL creates
+    them anew without it; `migrate` then copies their rows over and drops the old ones."""
+    constrained = con.execute("""
+        select distinct schema_name || '.' || table_name from duckdb_constraints()
+        where database_name = current_database() and constraint_type in ('PRIMARY KEY', 'UNIQUE')
+        order by all
+    """).fetchall()
+    keyed = [name for (name,) in constrained if name.lower() in _ddl_tables()]
+    for table in keyed:
+        con.execute(f"alter table {table} rename to {table.split('.')[1]}{_ASIDE}")
+    return keyed

@@ -170,3 +170,23 @@ def test_a_broken_promise_fails_its_step_and_nothing_downstream_runs(archive, tm
     assert {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()} == {"ingested_articles"}
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert failed == ["ingested_articles"]
+
+
+def test_a_repeated_key_in_a_public_table_fails_the_load_step(archive, tmp_path):
+    """The DDL declares no PRIMARY KEY (a key index costs every checkpoint): the
+    keys_are_unique check is what catches two rows with one key."""
+    import duckdb
+
+    path = tmp_path / "w.duckdb"
+    first = run_archive(archive, path)
+    assert {e.check_name: e.passed for e in first.get_asset_check_evaluations()}["keys_are_unique"]
+    with duckdb.connect(str(path)) as con:
+        con.execute("insert into incidents select * from incidents order by incident_id limit 1")
+    result = run_archive(archive, path, raise_on_error=False)
+    assert not result.success
+    evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name == "keys_are_unique")
+    assert not evaluation.passed
+    assert evaluation.metadata["repeated_keys_incidents"].value == 1
+    assert evaluation.metadata["repeated_keys_claims"].value == 0
+    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failed == ["warehouse_tables"]

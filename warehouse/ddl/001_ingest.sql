@@ -1,8 +1,16 @@
 -- Ingest layer: one row per article loaded, per duplicate, per rejected input, and one
 -- manifest row per partition. Rerunnable: every statement is "if not exists".
+--
+-- No table here or in the later files declares a PRIMARY KEY. Keys hold by construction
+-- (ids are content hashes; every write replaces whole partitions, incidents or claims in
+-- one transaction) and the public tables' keys are verified on every run by the
+-- keys_are_unique asset check. A DuckDB key is an ART index that each checkpoint writes
+-- out again as a whole: about 80 ms per keyed table at 10,000 articles, growing with the
+-- archive, for a nightly run that adds a few hundred rows. DuckLake has no keys either.
+-- warehouse/migrate.py rebuilds, once, the tables an older DDL gave a key.
 
 create table if not exists articles (
-    article_id      varchar primary key,
+    article_id      varchar not null,
     partition_date  date not null,
     outlet          varchar,
     url             varchar,
@@ -17,7 +25,7 @@ create table if not exists articles (
     source_id       varchar,
     extra_fields    json
 );
-comment on table articles is 'One news article loaded from the archive (one line of a .jsonl/.jsonl.gz file or one .txt file). Exact and syndicated duplicates are in article_duplicates, unreadable input in rejected_records.';
+comment on table articles is 'One news article loaded from the archive (one line of a .jsonl/.jsonl.gz file or one .txt file). Exact and syndicated duplicates are in article_duplicates, unreadable input in rejected_records. Key: article_id, unique (asset check keys_are_unique).';
 comment on column articles.article_id is 'Stable id: "a_" + first 16 hex digits of sha256(source_file, line_no, content_sha256). Same input, same id, on every run.';
 comment on column articles.partition_date is 'The archive folder (publication day, YYYY-MM-DD) the article was read from; the Dagster partition key.';
 comment on column articles.outlet is 'Publishing outlet as given in the input ("outlet" field); NULL when unknown (e.g. .txt files).';
@@ -70,7 +78,7 @@ comment on column rejected_records.detail is 'Human-readable explanation of the 
 comment on column rejected_records.raw_excerpt is 'The first 200 characters of the offending input (invalid bytes replaced), for diagnosis; NULL for folders.';
 
 create table if not exists partition_manifest (
-    partition_date  date primary key,
+    partition_date  date not null,
     input_sha256    varchar not null,
     n_files         integer not null,
     n_records_read  integer not null,

@@ -4,7 +4,7 @@
 create schema if not exists staging;
 
 create table if not exists staging.event_mentions (
-    mention_id      varchar primary key,
+    mention_id      varchar not null,
     article_id      varchar not null,
     partition_date  date not null,
     ordinal         integer not null,
@@ -35,7 +35,7 @@ create table if not exists staging.event_mentions (
 comment on table staging.event_mentions is 'One event an article speaks of (its place, date, attack type), before grouping across articles. Internal.';
 
 create table if not exists staging.claim_mentions (
-    claim_id        varchar primary key,
+    claim_id        varchar not null,
     mention_id      varchar,
     article_id      varchar not null,
     partition_date  date not null,

@@ -2,7 +2,7 @@
 -- Rebuilt as a whole by the load step, in one transaction, from staging.
 
 create table if not exists incidents (
-    incident_id        varchar primary key,
+    incident_id        varchar not null,
     event_date         date,
     date_start         date,
     date_end           date,
@@ -25,7 +25,7 @@ create table if not exists incidents (
     first_reported_at  timestamptz not null,
     last_reported_at   timestamptz not null
 );
-comment on table incidents is 'One real-world violent event, grouped from every article that reports it, across outlets and publication days.';
+comment on table incidents is 'One real-world violent event, grouped from every article that reports it, across outlets and publication days. Key: incident_id, unique (asset check keys_are_unique).';
 comment on column incidents.incident_id is 'Stable id: "i_" + 16 hex digits of sha256 of the earliest-reported mention''s id. New articles about the same event keep the id.';
 comment on column incidents.event_date is 'Best single date of the event (UTC calendar day). For month/year precision, the first day of the period.';
 comment on column incidents.date_start is 'First day the event may have happened on (inclusive).';
@@ -50,7 +50,7 @@ comment on column incidents.first_reported_at is 'Publication time (UTC) of the 
 comment on column incidents.last_reported_at is 'Publication time (UTC) of the latest article mentioning it.';
 
 create table if not exists incident_mentions (
-    mention_id      varchar primary key,
+    mention_id      varchar not null,
     incident_id     varchar not null,
     article_id      varchar not null,
     reported_at     timestamptz not null,
@@ -63,7 +63,7 @@ create table if not exists incident_mentions (
     reason          varchar not null,
     evidence        varchar not null
 );
-comment on table incident_mentions is 'Why each event mention belongs to its incident: the resolution decision, queryable.';
+comment on table incident_mentions is 'Why each event mention belongs to its incident: the resolution decision, queryable. Key: mention_id, unique (asset check keys_are_unique).';
 comment on column incident_mentions.mention_id is 'Id of the event mention (one event as one article speaks of it).';
 comment on column incident_mentions.incident_id is 'Incident it was grouped into.';
 comment on column incident_mentions.article_id is 'Article the mention comes from.';
@@ -78,7 +78,7 @@ comment on column incident_mentions.reason is 'In words: which rules matched (da
 comment on column incident_mentions.evidence is 'The sentence(s) that carry the mention.';
 
 create table if not exists claims (
-    claim_id        varchar primary key,
+    claim_id        varchar not null,
     article_id      varchar not null,
     incident_id     varchar,
     category        varchar not null,
@@ -99,7 +99,7 @@ create table if not exists claims (
     reported_at     timestamptz not null,
     outlet          varchar
 );
-comment on table claims is 'One casualty figure stated in one article, attributed to who gave it, linked to its incident. Every figure of incident_casualties points back here.';
+comment on table claims is 'One casualty figure stated in one article, attributed to who gave it, linked to its incident. Every figure of incident_casualties points back here. Key: claim_id, unique (asset check keys_are_unique).';
 comment on column claims.claim_id is 'Stable id: "c_" + 16 hex digits of sha256(article_id, char_start, char_end, category).';
 comment on column claims.article_id is 'Article that states the figure (articles.article_id).';
 comment on column claims.incident_id is 'Incident the figure is about; NULL only for aggregate claims (see aggregate_claims for what they span).';
@@ -134,10 +134,9 @@ create table if not exists incident_casualties (
     best_claim_id   varchar not null,
     low_claim_id    varchar not null,
     high_claim_id   varchar not null,
-    basis           varchar not null,
-    primary key (incident_id, category)
+    basis           varchar not null
 );
-comment on table incident_casualties is 'Reconciled casualty range per incident and category (DESIGN.md §4 rules, pipelines/reconcile.py).';
+comment on table incident_casualties is 'Reconciled casualty range per incident and category (DESIGN.md §4 rules, pipelines/reconcile.py). Key: (incident_id, category), unique (asset check keys_are_unique).';
 comment on column incident_casualties.incident_id is 'Incident (incidents.incident_id).';
 comment on column incident_casualties.category is 'killed, wounded, missing, kidnapped or arrested.';
 comment on column incident_casualties.low is 'Smallest credible lower bound over the sources'' latest figures, in people.';
@@ -153,7 +152,7 @@ comment on column incident_casualties.high_claim_id is 'Claim that set high.';
 comment on column incident_casualties.basis is 'In words: which claim and source set best, and why.';
 
 create table if not exists aggregate_claims (
-    claim_id        varchar primary key,
+    claim_id        varchar not null,
     article_id      varchar not null,
     category        varchar not null,
     value_low       integer,
@@ -166,7 +165,7 @@ create table if not exists aggregate_claims (
     status          varchar not null,
     detail          varchar not null
 );
-comment on table aggregate_claims is 'Figures that span several incidents, linked to the incidents they span and checked against them; never used as one incident''s figure.';
+comment on table aggregate_claims is 'Figures that span several incidents, linked to the incidents they span and checked against them; never used as one incident''s figure. Key: claim_id, unique (asset check keys_are_unique).';
 comment on column aggregate_claims.claim_id is 'The aggregate claim (claims.claim_id).';
 comment on column aggregate_claims.article_id is 'Article that states it.';
 comment on column aggregate_claims.category is 'killed, wounded, ...';

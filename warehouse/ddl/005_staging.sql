@@ -2,7 +2,7 @@
 -- Same shapes as the public tables; load publishes them in one transaction.
 
 create table if not exists staging.extract_manifest (
-    partition_date     date primary key,
+    partition_date     date not null,
     input_sha256       varchar not null,
     extractor_version  varchar not null,
     n_articles         integer not null,
