@@ -12,6 +12,7 @@ from warehouse.io import (
     mark_unpublished,
     read_frame,
     replace_keyed,
+    replace_where,
     sync_frames,
     sync_rows,
     table_columns,
@@ -85,7 +86,10 @@ def resolved_incidents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 replace_keyed(con, "staging.incident_mentions", "incident_id", result.incident_ids,
                               result.incident_mentions)
                 replace_keyed(con, "staging.resolved_claims", "claim_id", result.claim_ids, resolved)
-            sync_frames(con, {"staging.aggregate_links": result.aggregate_links, "staging.resolve_state": result.state})
+            sync_frames(con, {"staging.aggregate_links": result.aggregate_links})
+            # the replayed prefix of the state is as the last run wrote it
+            replace_where(con, "staging.resolve_state", f"seq >= {int(result.replayed)}",
+                          result.state.filter(pl.col("seq") >= result.replayed))
             sync_rows(con, "staging.resolve_claim_state", _CLAIM_FINGERPRINTS)
             mark_unpublished(con, result.incident_ids, result.claim_ids)
         incidents = con.execute("select count(*) from staging.incidents").fetchone()[0]

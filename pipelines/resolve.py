@@ -214,16 +214,20 @@ def _replayable(rows: list[dict], previous: pl.DataFrame | None) -> list[dict]:
 
 
 def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2,
-                   previous: pl.DataFrame | None = None) -> tuple[list[_Incident], list[dict]]:
-    """Greedy, deterministic grouping of event mentions; returns incidents and decisions.
+                   previous: pl.DataFrame | None = None) -> tuple[list[_Incident], list[dict], int]:
+    """Greedy, deterministic grouping of event mentions; returns the incidents, the
+    decisions taken now (in visiting order) and how many were replayed before them.
 
     `previous` (a resolve_state frame of an earlier run) lets the unchanged prefix of the
     visiting order be replayed rather than re-decided: a nightly run that adds one day at
-    the end of the archive decides only the new day's mentions."""
+    the end of the archive decides only the new day's mentions. A replayed mention
+    carries its earlier decision as "_previous" (its state row); no decision is built for
+    it (years of archive, one new day)."""
     ordered = mentions.sort(["reported_at", "article_id", "ordinal"])
     rows = ordered.to_dicts()
-    for row, fingerprint in zip(rows, _fingerprints(ordered, day_window), strict=True):
+    for order, (row, fingerprint) in enumerate(zip(rows, _fingerprints(ordered, day_window), strict=True)):
         row["_fingerprint"] = fingerprint
+        row["_order"] = order
         _date_keys(row)
     incidents: list[_Incident] = []
     decisions: list[dict] = []
@@ -241,9 +245,7 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2,
             by_id[old["incident_id"]] = incident
         else:
             incident = by_id[old["incident_id"]]
-        decisions.append({**_decision_base(mention), "incident": incident, "decision": old["decision"],
-                          "matched_mention_id": old["matched_mention_id"], "reason": old["reason"],
-                          "fingerprint": mention["_fingerprint"], "replayed": True})
+        mention["_previous"] = old
         incident.add(mention)
         if reach is not None and mention["_end"] + 2 * day_window >= reach:
             index.add(incident, mention)
@@ -288,7 +290,15 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2,
                               "fingerprint": mention["_fingerprint"]})
         best.add(mention)
         index.add(best, mention)
-    return incidents, decisions
+    return incidents, decisions, len(replay)
+
+
+def _decision_row(member: dict, incident_id: str, decided_now: dict[str, dict]) -> dict:
+    """The incident_mentions row of a member: its decision, taken now or replayed."""
+    decision = member.get("_previous") or decided_now[member["mention_id"]]
+    return {**_decision_base(member), "incident_id": incident_id, "decision": decision["decision"],
+            "matched_mention_id": decision["matched_mention_id"], "reason": decision["reason"],
+            "fingerprint": member["_fingerprint"], "_order": member["_order"]}
 
 
 def _decision_base(mention: dict) -> dict:
@@ -402,19 +412,21 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
     changed claims themselves."""
     if "parent" not in mentions.columns:
         mentions = mentions.with_columns(pl.lit(None, dtype=pl.String).alias("parent"))
-    incidents, decisions = group_mentions(mentions, day_window=day_window, previous=previous)
+    incidents, decisions, replayed = group_mentions(mentions, day_window=day_window, previous=previous)
     incident_of_mention = {}
     for incident in incidents:
         iid = incident.id
         for member in incident.members:
             incident_of_mention[member["mention_id"]] = (iid, incident)
-    replayed = sum(1 for d in decisions if d.get("replayed"))
-    state = pl.DataFrame(
+    decided = pl.DataFrame(
         [{"seq": seq, "mention_id": d["mention_id"], "fingerprint": d["fingerprint"],
           "incident_id": d["incident"].id, "decision": d["decision"],
           "matched_mention_id": d["matched_mention_id"], "reason": d["reason"]}
-         for seq, d in enumerate(decisions)],
+         for seq, d in enumerate(decisions, start=replayed)],
         schema=STATE_SCHEMA)
+    # the replayed prefix's state rows are the earlier run's, as they were
+    state = pl.concat([previous.filter(pl.col("seq") < replayed).select(list(STATE_SCHEMA)).cast(STATE_SCHEMA),
+                       decided]) if replayed else decided
 
     incremental = previous is not None and previous.height > 0
     dirty: set[str] | None = None
@@ -422,7 +434,7 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
     if incremental:
         # before: what the earlier run gave the mentions decided now (and the ones gone)
         dirty = set(previous.filter(pl.col("seq") >= replayed)["incident_id"].to_list())
-        dirty |= set(state["incident_id"][replayed:].to_list())
+        dirty |= set(decided["incident_id"].to_list())
         if changed_claims is not None and changed_claims.height:
             dirty_claims = set(changed_claims["claim_id"].to_list())
             dirty |= {i for i in changed_claims["incident_id"].to_list() if i is not None}
@@ -468,10 +480,9 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
 
     chosen = [i for i in incidents if dirty is None or i.id in dirty]
     incident_rows = [_incident_row(i, len(sources_by_incident.get(i.id, ()))) for i in chosen]
-    decision_rows = [
-        {**{k: v for k, v in d.items() if k != "incident"}, "incident_id": d["incident"].id}
-        for d in decisions if dirty is None or d["incident"].id in dirty
-    ]
+    decided_now = {d["mention_id"]: d for d in decisions}
+    decision_rows = sorted((_decision_row(m, i.id, decided_now) for i in chosen for m in i.members),
+                           key=lambda row: row["_order"])
     claim_frame = claims.filter(pl.Series(keep, dtype=pl.Boolean)).with_columns(
         pl.Series("incident_id", added["incident_id"], dtype=pl.String),
         pl.Series("source", added["source"], dtype=pl.String),
