@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,7 +57,14 @@ class ExtractionWorkers(dg.ConfigurableResource):
     `pipelines.run.workers_to_start` asks for, to load spaCy on the other cores while
     this process ingests. Otherwise the extract step starts them when a batch is big
     enough, or extracts in its own process. Closed when the extract step is done (their
-    memory is not held through resolve), or at the end of the run."""
+    memory is not held through resolve), or at the end of the run.
+
+    Its set-up is also where the run's own process settles: everything it holds then
+    (Dagster, its instance, the definitions: about 200,000 objects) lives as long as the
+    run, so it is frozen out of Python's cyclic garbage collector (`gc.freeze`) until the
+    run ends. Each full collection otherwise walked all of it: two or three per nightly
+    run, about 0.1 s each at 10,000 articles, measured. spaCy workers need no such care
+    (their collections cost 5 ms per 600 articles)."""
 
     warehouse: WarehouseResource
     archive: ArchiveResource
@@ -65,6 +73,7 @@ class ExtractionWorkers(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         from pipelines.nlp.workers import take_prestarted
 
+        gc.freeze()
         self._pool = take_prestarted()
         tags = context.run.tags if context.run is not None else {}
         first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
@@ -103,6 +112,7 @@ class ExtractionWorkers(dg.ConfigurableResource):
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self.close()
+        gc.unfreeze()  # what the run left behind is collectable again (tests run many runs)
 
 
 def default_resources() -> dict:

@@ -135,3 +135,25 @@ def test_workers_do_not_run_the_parents_main_script_again(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["ok", "1", str(script)]  # the parent's __file__ is back
     assert not marker.exists()
+
+
+def test_a_run_freezes_what_its_process_holds_and_thaws_it_at_the_end(tmp_path):
+    """The run's heap (Dagster, its instance, the definitions) is out of the cyclic
+    collector's way while the run lasts, and collectable again afterwards."""
+    import gc
+
+    import dagster as dg
+
+    from pipelines.resources import ExtractionWorkers, resources_for
+
+    seen = {}
+
+    @dg.asset
+    def probe(extraction_workers: ExtractionWorkers) -> None:
+        seen["frozen"] = gc.get_freeze_count()
+        seen["enabled"] = gc.isenabled()
+
+    gc.unfreeze()
+    assert dg.materialize([probe], resources=resources_for(SAMPLE, tmp_path / "w.duckdb")).success
+    assert seen["frozen"] > 10_000 and seen["enabled"]
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
