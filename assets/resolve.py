@@ -14,7 +14,6 @@ from warehouse.io import (
     replace_keyed,
     replace_where,
     sync_frames,
-    sync_rows,
     table_columns,
     transaction,
 )
@@ -36,14 +35,14 @@ _CLAIM_FINGERPRINTS = f"""
     (select claim_id, hash(c) as fingerprint from staging.claim_mentions as c where article_id in ({_FIRST_COPIES}))
 """
 # Claims whose row differs from what the last resolve read (changed, new or gone), with the
-# incident the last resolve gave them.
+# incident the last resolve gave them and their fingerprint now (NULL: gone).
 _CHANGED_CLAIMS = f"""
     with now as {_CLAIM_FINGERPRINTS},
          changed as (select claim_id from (select * from now except select * from staging.resolve_claim_state)
                      union
                      select claim_id from (select * from staging.resolve_claim_state except select * from now))
-    select changed.claim_id, r.incident_id
-    from changed left join staging.resolved_claims as r using (claim_id)
+    select changed.claim_id, r.incident_id, now.fingerprint
+    from changed left join staging.resolved_claims as r using (claim_id) left join now using (claim_id)
 """
 
 
@@ -90,7 +89,9 @@ def resolved_incidents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             # the replayed prefix of the state is as the last run wrote it
             replace_where(con, "staging.resolve_state", f"seq >= {int(result.replayed)}",
                           result.state.filter(pl.col("seq") >= result.replayed))
-            sync_rows(con, "staging.resolve_claim_state", _CLAIM_FINGERPRINTS)
+            # the claims read now, as fingerprinted above: only the changed ones differ
+            replace_keyed(con, "staging.resolve_claim_state", "claim_id", changed["claim_id"].to_list(),
+                          changed.filter(pl.col("fingerprint").is_not_null()).select("claim_id", "fingerprint"))
             mark_unpublished(con, result.incident_ids, result.claim_ids)
         incidents = con.execute("select count(*) from staging.incidents").fetchone()[0]
         merged = con.execute("select count(*) from staging.incident_mentions where decision = 'merged'").fetchone()[0]
