@@ -58,7 +58,7 @@ import duckdb
 import polars as pl
 
 from warehouse.io import WarehouseError, replace_partition
-from warehouse.migrate import ddl_files
+from warehouse.migrate import CREATE_TABLE, ddl_files
 
 DUCKDB_VERSION = duckdb.__version__
 
@@ -246,7 +246,7 @@ def lake_ddl() -> tuple[list[str], set[str], set[str]]:
     adapted = []
     for sql in statements:
         view = re.match(r"create\s+(?:or\s+replace\s+)?view\s+(?:if\s+not\s+exists\s+)?([\w.]+)", sql, re.I)
-        table = re.match(r"create\s+(?:or\s+replace\s+)?table\s+(?:if\s+not\s+exists\s+)?([\w.]+)", sql, re.I)
+        table = CREATE_TABLE.match(sql)
         column_comment = re.match(r"comment\s+on\s+column\s+([\w.]+)\.\w+\s", sql, re.I)
         if view:
             views.add(qualified(view.group(1)))

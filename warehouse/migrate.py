@@ -59,14 +59,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 _ASIDE = "__keyed"
 
+# A CREATE TABLE statement of the DDL, and the table it creates (group 1).
+CREATE_TABLE = re.compile(r"create\s+(?:or\s+replace\s+)?table\s+(?:if\s+not\s+exists\s+)?([\w.]+)", re.I)
 
-def _ddl_tables() -> set[str]:
-    """schema.table of every table the DDL files create."""
-    found = set()
-    for path in ddl_files():
-        for name in re.findall(r"create\s+table\s+if\s+not\s+exists\s+([\w.]+)", path.read_text(encoding="utf-8"), re.I):
-            found.add(name.lower() if "." in name else f"main.{name.lower()}")
-    return found
+
+def ddl_tables() -> set[str]:
+    """'schema.table' (lower case) of every table the DDL files create."""
+    names = (m.group(1).lower() for path in ddl_files() for m in CREATE_TABLE.finditer(path.read_text(encoding="utf-8")))
+    return {name if "." in name else f"main.{name}" for name in names}
 
 
 def _set_keyed_tables_aside(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -78,7 +78,8 @@ def _set_keyed_tables_aside(con: duckdb.DuckDBPyConnection) -> list[str]:
         where database_name = current_database() and constraint_type in ('PRIMARY KEY', 'UNIQUE')
         order by all
     """).fetchall()
-    keyed = [name for (name,) in constrained if name.lower() in _ddl_tables()]
+    ours = ddl_tables()
+    keyed = [name for (name,) in constrained if name.lower() in ours]
     for table in keyed:
         con.execute(f"alter table {table} rename to {table.split('.')[1]}{_ASIDE}")
     return keyed
