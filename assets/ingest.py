@@ -4,7 +4,8 @@ import dagster as dg
 
 from assets.checks import RECORDS_ACCOUNTED_FOR, records_accounted_for
 from assets.partitions import WRITER_POOL, daily_partitions
-from pipelines.ingest import archive_problems, ingest_partition, is_unchanged, list_partitions
+from pipelines.day_digests import DayDigests
+from pipelines.ingest import archive_problems, ingest_partition, list_partitions
 from pipelines.progress import Progress
 from pipelines.resources import ArchiveResource, WarehouseResource
 from pipelines.settings import load_settings
@@ -44,12 +45,15 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
             context.log.info(f"ingest: {len(skipped)} of {len(skipped) + len(keys)} days have no folder: nothing to do")
         progress = Progress(len(keys), "ingest partitions", context.log.info, settings.progress_seconds)
         unchanged = 0
+        known = DayDigests(archive.path, settings)
         for number, key in enumerate(keys, start=1):
-            if key in folders and is_unchanged(archive.path, key, digests.get(key), settings):
+            if key in folders and known.is_unchanged(key, digests.get(key)):
                 unchanged += 1  # same files, same code: ingesting again would change nothing
                 progress.update(number)
                 continue
+            stat_key = known.key(key)
             result = ingest_partition(archive.path, key, settings)
+            known.remember(key, stat_key, result.input_sha256)
             replace_partition(con, key, {
                 "articles": result.articles,
                 "article_duplicates": result.duplicates,
@@ -62,6 +66,7 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
             totals["rejected"] += result.rejected.height
             progress.update(number, f"ingest {key}: {result.n_records_read} records -> {result.articles.height} loaded, "
                                     f"{result.duplicates.height} duplicates, {result.rejected.height} rejected")
+        known.save()
         check = records_accounted_for(con)
         articles_schema = dg.TableSchema(columns=[dg.TableColumn(n, k, description=d) for n, k, d in column_docs(con, "articles")])
     context.log.info(f"ingest: {len(keys)} days ({unchanged} unchanged since their last ingest): {totals['records']} records "

@@ -25,7 +25,7 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     every day is to be looked at."""
     import duckdb
 
-    from pipelines.ingest import is_unchanged
+    from pipelines.day_digests import DayDigests
     from pipelines.nlp.model import extraction_is_current, extractor_version, model_meta
     from pipelines.settings import load_settings
     from warehouse.io import WarehouseError, connect, extracted_manifests, ingested_digests
@@ -46,11 +46,14 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     finally:
         con.close()
     version = extractor_version(model_meta(settings.spacy_models))
-    return [
+    digests = DayDigests(archive_root, settings)
+    days = [
         day for day in sorted(set(folders) | set(ingested))
-        if not is_unchanged(archive_root, day, ingested.get(day), settings)
+        if not digests.is_unchanged(day, ingested.get(day))
         or not extraction_is_current(ingested.get(day), extracted.get(day), version)
     ]
+    digests.save()
+    return days
 
 
 # A day folder's bytes per article, roughly (JSON fields and text): to guess, before

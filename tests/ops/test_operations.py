@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -159,6 +160,29 @@ def test_a_rerun_covers_only_the_days_that_changed(tmp_path):
     clean = tmp_path / "clean.duckdb"
     assert run_archive(archive, clean).success
     assert fingerprint(warehouse) == fingerprint(clean)  # as if built from scratch
+
+
+def test_days_found_unchanged_by_their_stat_are_still_caught_when_rewritten(tmp_path, monkeypatch):
+    import pipelines.day_digests as day_digests
+
+    monkeypatch.setenv("INCIDENT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(day_digests, "RACY_SECONDS", 0)  # the test's files are seconds old
+    archive = tmp_path / "archive"
+    for day in ("2016-02-27", "2016-02-28"):
+        shutil.copytree(SAMPLE / day, archive / day)
+    warehouse = tmp_path / "w.duckdb"
+    assert run_archive(archive, warehouse).success  # ingest keeps each day's stat with its digest
+    assert sorted(json.loads(day_digests.memo_path(archive).read_text())["days"]) == ["2016-02-27", "2016-02-28"]
+    assert days_to_process(archive, warehouse, "2016-02-27", "2016-02-28") == []
+
+    bbc = archive / "2016-02-27" / "bbc.jsonl"
+    old = bbc.stat()
+    time.sleep(0.05)  # past the clock tick of the kept ctime
+    text = bbc.read_text()
+    figure = next(word for word in text.split() if word.isdigit() and len(word) == 2)
+    bbc.write_text(text.replace(figure, str(int(figure) % 90 + 10), 1))  # same size, other toll
+    os.utime(bbc, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert days_to_process(archive, warehouse, "2016-02-27", "2016-02-28") == ["2016-02-27"]
 
 
 def test_day_ranges_split_where_days_lie_far_apart():
