@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +15,19 @@ from pydantic import PrivateAttr
 
 from pipelines.settings import load_settings
 from warehouse.io import connect
+
+
+@functools.cache
+def freeze_heap_at_exit() -> None:
+    """When this process exits, freeze its heap out of the cyclic collector first.
+
+    The interpreter's shutdown runs full collections while it tears its modules down,
+    and each walked everything a run had created: 0.4 s of a nightly run's 3.4 s
+    (10,000-article archive), measured from run_archive's return to the process's end,
+    and 0.06 s with the heap frozen. Objects are still freed by their reference counts
+    as modules go; atexit handlers (logging's flush, multiprocessing's clean-up) still run.
+    Registered once, from a run's start: a process that never runs one is left alone."""
+    atexit.register(gc.freeze)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -63,8 +78,9 @@ class ExtractionWorkers(dg.ConfigurableResource):
     (Dagster, its instance, the definitions: about 200,000 objects) lives as long as the
     run, so it is frozen out of Python's cyclic garbage collector (`gc.freeze`) until the
     run ends. Each full collection otherwise walked all of it: two or three per nightly
-    run, about 0.1 s each at 10,000 articles, measured. spaCy workers need no such care
-    (their collections cost 5 ms per 600 articles)."""
+    run, about 0.1 s each at 10,000 articles, measured; the same holds at the process's
+    exit (`freeze_heap_at_exit`). spaCy workers need no such care (their collections
+    cost 5 ms per 600 articles)."""
 
     warehouse: WarehouseResource
     archive: ArchiveResource
@@ -74,6 +90,7 @@ class ExtractionWorkers(dg.ConfigurableResource):
         from pipelines.nlp.workers import take_prestarted
 
         gc.freeze()
+        freeze_heap_at_exit()
         self._pool = take_prestarted()
         tags = context.run.tags if context.run is not None else {}
         first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")

@@ -157,3 +157,42 @@ def test_a_run_freezes_what_its_process_holds_and_thaws_it_at_the_end(tmp_path):
     assert dg.materialize([probe], resources=resources_for(SAMPLE, tmp_path / "w.duckdb")).success
     assert seen["frozen"] > 10_000 and seen["enabled"]
     assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+EXIT_SCRIPT = """
+import atexit, gc, sys
+from pathlib import Path
+
+atexit.register(lambda: print("frozen at exit", gc.get_freeze_count()))  # runs after the handlers a run adds
+
+import dagster as dg
+
+from pipelines.resources import ExtractionWorkers, resources_for
+
+
+@dg.asset
+def probe(extraction_workers: ExtractionWorkers) -> None:
+    pass
+
+
+assert dg.materialize([probe], resources=resources_for(Path(sys.argv[1]), Path(sys.argv[2]))).success
+print("thawed after the run", gc.get_freeze_count())
+"""
+
+
+def test_a_process_that_ran_a_run_exits_with_its_heap_frozen(tmp_path):
+    """The interpreter's shutdown collections would walk the whole heap (0.4 s, measured):
+    a run's process freezes it at exit."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "exit_script.py"
+    script.write_text(EXIT_SCRIPT, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script), str(SAMPLE), str(tmp_path / "w.duckdb")], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert out.returncode == 0, out.stderr[-2000:]
+    counts = dict(line.rsplit(" ", 1) for line in out.stdout.splitlines())
+    assert int(counts["thawed after the run"]) == 0
+    assert int(counts["frozen at exit"]) > 10_000
