@@ -24,9 +24,11 @@ benchmark uses the same code even while the working tree is being edited (the
 extractor version, which decides whether a day is re-extracted, hashes that code).
 The snapshot's sha256 is in the results.
 
-Wall time is measured by this process around each subprocess (interpreter start,
-imports and model load included, as a user would see it); the subprocesses also report
-their inner times. Peak RSS is the largest sum of RSS over the subprocess and its
+Wall time is measured by this process around each subprocess, from its start to its
+exit (interpreter start, imports, model load and the interpreter's shutdown included, as
+a user or a cron line waiting for the command would see it); the subprocesses also
+report their inner times. Stage times and row counts of a pipeline run are read by
+another subprocess afterwards (`bench.child stats`), outside the timed one. Peak RSS is the largest sum of RSS over the subprocess and its
 children, polled every 100 ms with psutil, and never less than the subprocess' own
 ru_maxrss. Results: a table on stdout, bench/results/bench-<timestamp>.json and
 bench/results/latest.md.
@@ -132,7 +134,6 @@ def measure(label: str, args: list[str], result: Path, log_path: Path, env: dict
     """Run `python -m bench.child ARGS` and return its report plus wall time and peak RSS."""
     cmd = [sys.executable, "-m", "bench.child", *args, "--result", str(result)]
     busy_before = _busy_cpu_s()
-    started_epoch = time.time()
     started = time.perf_counter()
     with log_path.open("wb") as out:
         child = subprocess.Popen(cmd, cwd=CODE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -155,11 +156,9 @@ def measure(label: str, args: list[str], result: Path, log_path: Path, env: dict
         raise RuntimeError(f"{label} failed (exit {child.returncode}); log {log_path}:\n{tail}")
     report = json.loads(result.read_text(encoding="utf-8"))
     own = report.get("maxrss", {}).get("self_mb", 0.0)
-    # wall time: from starting the process to the end of its work (interpreter start,
-    # imports and model load in; the child's own bookkeeping after it, such as reading
-    # Dagster's event log for stage times, out). process_wall_s is the whole process.
-    report["process_wall_s"] = wall
-    report["wall_s"] = report["done_epoch"] - started_epoch if "done_epoch" in report else wall
+    # wall time: the whole process, start to exit (its bookkeeping, stage times and
+    # counts, is another process's: see `stats` below)
+    report["wall_s"] = wall
     report["peak_rss_mb"] = max(peak / 2**20, own)
     report["peak_rss_polled_mb"] = peak / 2**20
     report["log"] = str(log_path)
@@ -182,6 +181,21 @@ def _dagster_home(path: Path) -> Path:
     return path
 
 
+def with_run_stats(report: dict, warehouse: Path, result: Path, env: dict[str, str]) -> dict:
+    """`report` (of a `pipeline` or `job` child) with its run's stage times and the
+    warehouse's row counts, read by another child after it (not timed)."""
+    cmd = [sys.executable, "-m", "bench.child", "stats", "--warehouse", str(warehouse), "--result", str(result)]
+    if report.get("run_id"):
+        cmd += ["--run-id", report["run_id"]]
+    done = subprocess.run(cmd, cwd=CODE_DIR, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"reading the run's stage times failed:\n{done.stderr[-3000:]}")
+    stats = json.loads(result.read_text(encoding="utf-8"))
+    report.update(run_id=stats["run_id"], stages_s=stats["stages_s"], counts=stats["counts"],
+                  success=report.get("success", True) and stats["run_succeeded"])
+    return report
+
+
 def bench_size(n: int, work: Path, seed: str, env: dict[str, str], incremental: bool = True,
                baseline_run: bool = True) -> dict:
     base = work / f"n{n}"
@@ -198,6 +212,7 @@ def bench_size(n: int, work: Path, seed: str, env: dict[str, str], incremental: 
     log(f"N={n:,}: pipeline (run_archive, full) ...")
     pipeline = measure(f"pipeline N={n:,}", ["pipeline", "--archive", str(archive), "--warehouse", str(warehouse)],
                        base / "pipeline.json", base / "pipeline.log", env)
+    with_run_stats(pipeline, warehouse, base / "pipeline-stats.json", env)
     pipeline["articles_per_s"] = n / pipeline["wall_s"]
     pipeline["words_per_s"] = corpus["words"] / pipeline["wall_s"]
     log(f"N={n:,}: pipeline {pipeline['wall_s']:.1f}s wall ({pipeline['articles_per_s']:.1f} articles/s), "
@@ -229,6 +244,7 @@ def bench_size(n: int, work: Path, seed: str, env: dict[str, str], incremental: 
             "run_archive over the whole archive again, same warehouse ...")
         incr = measure(f"increment N={n:,}", ["pipeline", "--archive", str(archive), "--warehouse", str(warehouse)],
                        base / "increment.json", base / "increment.log", env)
+        with_run_stats(incr, warehouse, base / "increment-stats.json", env)
         incr["new_day"] = new_day.isoformat()
         incr["new_articles"] = extra["articles"]
         incr["ratio_wall"] = incr["wall_s"] / pipeline["wall_s"]
@@ -240,12 +256,14 @@ def bench_size(n: int, work: Path, seed: str, env: dict[str, str], incremental: 
                          ["pipeline", "--archive", str(archive), "--warehouse", str(copy),
                           "--partitions", f"{new_day},{new_day}"],
                          base / "increment-one-day.json", base / "increment-one-day.log", env)
+        with_run_stats(single, copy, base / "increment-one-day-stats.json", env)
         single["ratio_wall"] = single["wall_s"] / pipeline["wall_s"]
         log(f"N={n:,}: new day only {single['wall_s']:.1f}s = {single['ratio_wall']:.1%} of the full run")
         log(f"N={n:,}: increment, the nightly job for {new_day} (dagster job execute), on another copy ...")
         job = measure(f"nightly job N={n:,}",
                       ["job", "--archive", str(archive), "--warehouse", str(job_copy), "--partition", new_day.isoformat()],
                       base / "increment-job.json", base / "increment-job.log", env)
+        with_run_stats(job, job_copy, base / "increment-job-stats.json", env)
         job["ratio_wall"] = job["wall_s"] / pipeline["wall_s"]
         log(f"N={n:,}: nightly job {job['wall_s']:.1f}s = {job['ratio_wall']:.1%} of the full run")
         result["incremental"] = incr
@@ -370,9 +388,9 @@ def markdown(report: dict) -> str:
         f"polars {m['polars']}, Dagster {m['dagster']}; commit {m['commit']} "
         f"(code snapshot {report.get('code', {}).get('sha256_12')}, working tree at {report.get('code', {}).get('taken_at')}).",
         "",
-        "Wall time = from starting the subprocess to the end of its work: interpreter start, imports and model "
-        "load included; the child's bookkeeping afterwards (reading Dagster's event log for stage times, counting "
-        "rows, writing its report) excluded (`process_wall_s` in the JSON is the whole process). "
+        "Wall time = from starting the subprocess to its exit: interpreter start, imports, model load and the "
+        "interpreter's shutdown included; stage times and row counts are read afterwards by another process, "
+        "not timed. "
         f"Peak RSS = subprocess tree, polled every {report['config'].get('poll_ms', 50)} ms. Words = whitespace words of the article texts.",
         "",
         "cpu/wall = CPU seconds of the run's processes per wall second (1.0 = one core busy the whole time); "
