@@ -196,3 +196,17 @@ def test_a_process_that_ran_a_run_exits_with_its_heap_frozen(tmp_path):
     counts = dict(line.rsplit(" ", 1) for line in out.stdout.splitlines())
     assert int(counts["thawed after the run"]) == 0
     assert int(counts["frozen at exit"]) > 10_000
+
+
+def test_a_worker_keeps_what_its_start_loaded_out_of_the_collector():
+    import gc
+
+    from pipelines.nlp.workers import ExtractionPool
+    from pipelines.settings import load_settings
+
+    settings = load_settings()
+    with ExtractionPool(1, settings.spacy_models, settings.spacy_disabled) as pool:
+        frozen = pool.pool.apply(gc.get_freeze_count)
+        enabled = pool.pool.apply(gc.isenabled)
+    assert frozen > 10_000  # the model, the rules' tables, dateparser's patterns
+    assert enabled
