@@ -217,6 +217,7 @@ def connect_lake(catalog: str, data_path: Path | str, alias: str = "lake", **att
     """A new in-memory DuckDB connection (no extension downloads) with the lake attached."""
     con = duckdb.connect(config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"})
     try:
+        con.execute("set TimeZone = 'UTC'")  # timestamps in UTC, as warehouse.io.connect gives them
         attach_lake(con, catalog, data_path, alias, **attach_options)
     except BaseException:
         con.close()

@@ -77,6 +77,9 @@ def connect(path: Path | str, *, read_only: bool = False, lock_timeout: float | 
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
                 raise _explain_open_error(path, exc) from exc
             time.sleep(0.25)
+    # timestamps come back in UTC whatever the machine's time zone: a publication time
+    # read in New York would be the day before near midnight (extraction reads its date)
+    con.execute("set TimeZone = 'UTC'")
     if not read_only:
         migrate(con)
     return con

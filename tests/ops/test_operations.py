@@ -319,3 +319,37 @@ def test_the_nightly_job_runs_a_day_in_one_process_and_builds_what_the_cli_build
     assert len(pids["STEP_START"]) == 1 and pids["STEP_START"] == pids["PIPELINE_START"], pids
     assert run_archive(SAMPLE, tmp_path / "cli.duckdb", partitions=(day, day)).success
     assert fingerprint(tmp_path / "job.duckdb") == fingerprint(tmp_path / "cli.duckdb")
+
+
+TZ_SCRIPT = """
+import sys
+from pathlib import Path
+
+import duckdb
+
+from pipelines.run import run_archive
+
+assert run_archive(Path(sys.argv[1]), Path(sys.argv[2])).success
+con = duckdb.connect(sys.argv[2], read_only=True)
+con.execute("set TimeZone = 'UTC'")
+print(con.execute("select event_date, date_precision, strftime(first_reported_at, '%Y-%m-%dT%H:%M') from incidents").fetchall())
+"""
+
+
+def test_dates_do_not_depend_on_the_machines_time_zone(tmp_path):
+    """An article published at 02:30 UTC on the 21st says "yesterday": the 20th, on a
+    server in New York (21:30 on the 20th there) as in London."""
+    archive = write_archive(tmp_path / "archive", {"2016-02-21": [{
+        "id": "tz1", "outlet": "Wire", "published": "2016-02-21T02:30:00Z", "title": "Car bomb kills 12 in Baghdad",
+        "text": "A car bomb killed 12 people in a market in Baghdad yesterday, police said."}]})
+    script = tmp_path / "tz.py"
+    script.write_text(TZ_SCRIPT, encoding="utf-8")
+    rows = {}
+    for zone in ("UTC", "America/New_York", "Asia/Tokyo"):
+        out = subprocess.run([PY, str(script), str(archive), str(tmp_path / f"{zone.replace('/', '_')}.duckdb")],
+                             env={**os.environ, "TZ": zone, "PYTHONPATH": str(REPO)}, capture_output=True,
+                             text=True, timeout=600, cwd=tmp_path)
+        assert out.returncode == 0, out.stderr[-2000:]
+        rows[zone] = out.stdout.strip().splitlines()[-1]
+    assert rows["UTC"] == "[(datetime.date(2016, 2, 20), 'day', '2016-02-21T02:30')]"
+    assert rows["America/New_York"] == rows["UTC"] and rows["Asia/Tokyo"] == rows["UTC"]
