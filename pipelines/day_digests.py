@@ -6,9 +6,9 @@ folder's file names and bytes, the ingest code and its limits) with the digest t
 warehouse recorded when it ingested the day. Reading every byte of the archive is the
 part of a nightly run that grows with the archive: 0.1 s per 10 MB with a warm page
 cache, 0.6 s cold, measured. So once a day folder is ingested, or found unchanged, its
-stat signature is kept here with its digest: each entry's name, size, inode, mtime and ctime (in
-nanoseconds), the ingest code and its limits. While the signature is the same, so is the
-digest, and the bytes are not read again.
+stat signature is kept here with its digest: each entry's name, size, inode, mtime and
+ctime (in nanoseconds), the ingest code and its limits. While the signature is the same,
+so is the digest, and the bytes are not read again.
 
 ctime cannot be set by a user's tools (touch, cp -p and rsync -t set mtime only), and any
 write, rename or chmod moves it. What is left is a file rewritten in the same clock tick

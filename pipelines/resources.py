@@ -79,8 +79,9 @@ class ExtractionWorkers(dg.ConfigurableResource):
     run, so it is frozen out of Python's cyclic garbage collector (`gc.freeze`) until the
     run ends. Each full collection otherwise walked all of it: two or three per nightly
     run, about 0.1 s each at 10,000 articles, measured; the same holds at the process's
-    exit (`freeze_heap_at_exit`). spaCy workers need no such care (their collections
-    cost 5 ms per 600 articles)."""
+    exit (`freeze_heap_at_exit`). spaCy workers freeze what their start-up loaded
+    (pipelines.nlp.workers); their collections while they extract cost 5 ms per 600
+    articles."""
 
     warehouse: WarehouseResource
     archive: ArchiveResource
