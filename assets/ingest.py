@@ -1,15 +1,16 @@
 """Ingest: one archive folder -> articles, duplicates, rejected_records (per partition)."""
 
 import dagster as dg
+import polars as pl
 
 from assets.checks import RECORDS_ACCOUNTED_FOR, records_accounted_for
 from assets.partitions import WRITER_POOL, daily_partitions
 from pipelines.day_digests import DayDigests
-from pipelines.ingest import archive_problems, ingest_partition, list_partitions
+from pipelines.ingest import PartitionIngest, archive_problems, ingest_partition, list_partitions
 from pipelines.progress import Progress
 from pipelines.resources import ArchiveResource, WarehouseResource
 from pipelines.settings import load_settings
-from warehouse.io import column_docs, ingested_digests, insert_frame, replace_partition, transaction
+from warehouse.io import column_docs, ingested_digests, insert_frame, replace_partitions, transaction
 
 
 @dg.asset(
@@ -46,6 +47,16 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
         progress = Progress(len(keys), "ingest partitions", context.log.info, settings.progress_seconds)
         unchanged = 0
         known = DayDigests(archive.path, settings)
+        pending: list[PartitionIngest] = []  # read, not written yet: written together, whole days
+
+        def flush() -> None:
+            replace_partitions(con, [r.partition_date for r in pending], {
+                table: pl.concat([getattr(r, field) for r in pending])
+                for table, field in (("articles", "articles"), ("article_duplicates", "duplicates"),
+                                     ("rejected_records", "rejected"), ("partition_manifest", "manifest"))
+            })
+            pending.clear()
+
         for number, key in enumerate(keys, start=1):
             if key in folders and known.is_unchanged(key, digests.get(key)):
                 unchanged += 1  # same files, same code: ingesting again would change nothing
@@ -54,18 +65,17 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
             stat_key = known.key(key)
             result = ingest_partition(archive.path, key, settings)
             known.remember(key, stat_key, result.input_sha256)
-            replace_partition(con, key, {
-                "articles": result.articles,
-                "article_duplicates": result.duplicates,
-                "rejected_records": result.rejected,
-                "partition_manifest": result.manifest,
-            })
+            pending.append(result)
+            if sum(r.n_records_read for r in pending) >= settings.ingest_batch_records:
+                flush()
             totals["records"] += result.n_records_read
             totals["loaded"] += result.articles.height
             totals["duplicates"] += result.duplicates.height
             totals["rejected"] += result.rejected.height
             progress.update(number, f"ingest {key}: {result.n_records_read} records -> {result.articles.height} loaded, "
                                     f"{result.duplicates.height} duplicates, {result.rejected.height} rejected")
+        if pending:
+            flush()
         known.save()
         check = records_accounted_for(con)
         articles_schema = dg.TableSchema(columns=[dg.TableColumn(n, k, description=d) for n, k, d in column_docs(con, "articles")])

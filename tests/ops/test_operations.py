@@ -98,7 +98,8 @@ def test_kill_9_mid_run_then_rerun_gives_the_clean_result(tmp_path):
     warehouse = tmp_path / "w.duckdb"
     run = subprocess.Popen([PY, "-m", "pipelines.cli", "run", "--archive", str(SAMPLE), "--warehouse", str(warehouse)],
                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                           env={**os.environ, "INCIDENT_PROGRESS_SECONDS": "0"})  # a line per day
+                           env={**os.environ, "INCIDENT_PROGRESS_SECONDS": "0",  # a line per day
+                                "INCIDENT_INGEST_BATCH_RECORDS": "1"})  # written as it is read
     seen = []
     for line in run.stdout:
         seen.append(line)
@@ -353,3 +354,12 @@ def test_dates_do_not_depend_on_the_machines_time_zone(tmp_path):
         rows[zone] = out.stdout.strip().splitlines()[-1]
     assert rows["UTC"] == "[(datetime.date(2016, 2, 20), 'day', '2016-02-21T02:30')]"
     assert rows["America/New_York"] == rows["UTC"] and rows["Asia/Tokyo"] == rows["UTC"]
+
+
+def test_days_written_together_or_one_by_one_give_the_same_warehouse(tmp_path, monkeypatch):
+    together = tmp_path / "together.duckdb"
+    assert run_archive(SAMPLE, together).success  # the sample's days fit in one write
+    monkeypatch.setenv("INCIDENT_INGEST_BATCH_RECORDS", "1")
+    one_by_one = tmp_path / "one_by_one.duckdb"
+    assert run_archive(SAMPLE, one_by_one).success
+    assert fingerprint(together) == fingerprint(one_by_one)
