@@ -1,6 +1,7 @@
 """Extract: spaCy over each article of a partition -> event and claim mentions."""
 
 import datetime as dt
+from contextlib import ExitStack
 
 import dagster as dg
 import polars as pl
@@ -39,13 +40,12 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     version = extractor_version(meta)
     keys = context.partition_keys
     totals = {"articles": 0, "events": 0, "claims": 0, "skipped": 0}
-    with warehouse.writer() as con:
+    with ExitStack() as open_writer:
+        con = open_writer.enter_context(warehouse.writer())
         total = con.execute(
             "select count(*) from articles where partition_date between ? and ? and language = 'en'",
             [min(keys), max(keys)],
         ).fetchone()[0]
-        progress = Progress(total, "extract articles", context.log.info, settings.progress_seconds)
-        done_before = 0
         ingested = ingested_digests(con, min(keys), max(keys))
         extracted = extracted_manifests(con, min(keys), max(keys))
         keys = [k for k in keys if k in ingested or k in extracted]  # days never ingested: nothing to do
@@ -53,80 +53,97 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         unchanged = [k for k in keys if extraction_is_current(ingested.get(k), extracted.get(k), version)]
         skip = set(unchanged)
         changed = [k for k in keys if k not in skip]
-        to_extract = con.execute(
-            "select count(*) from articles where language = 'en' and partition_date in (select unnest(?::date[]))",
-            [changed]).fetchone()[0] if changed else 0
-        pending: list[tuple[int, str, list[dict]]] = []
+        sizes = {str(day): (n, english) for day, n, english in con.execute(
+            "select partition_date, count(*), count(*) filter (where language = 'en') from articles "
+            "where partition_date in (select unnest(?::date[])) group by all", [changed]).fetchall()} if changed else {}
+        progress = Progress(total, "extract articles", context.log.info, settings.progress_seconds)
         # workers (started with the run, or now for a big batch) load spaCy while this
         # process reads articles; this process loads it only when there are none
-        pool = extraction_workers.pool(to_extract)
-
-        def flush() -> None:
-            """Extract the pending partitions together (worker processes need volume), then
-            write them in one transaction."""
-            nonlocal done_before
-            batch = [a for _, _, articles in pending for a in articles]
-            offset = done_before
-
-            def report(n: int) -> None:
-                progress.update(offset + n)
-
-            if pool is not None:
-                events, claims = pool.extract(batch, progress=report)
-            else:
-                from pipelines.nlp.extract import extract_articles  # spaCy: only where it runs
-                from pipelines.nlp.pipeline import build_nlp
-
-                nlp = build_nlp(settings.spacy_models, settings.spacy_disabled)
-                events, claims = extract_articles(nlp, batch, progress=report)
-            done_before += sum(1 for a in batch if a["language"] == "en")
-            # the batch's days are written together: whole days, one transaction
-            events_per_day = dict(events.group_by("partition_date").len().iter_rows())
-            claims_per_day = dict(claims.group_by("partition_date").len().iter_rows())
-            manifest_rows = []
-            for number, key, articles in pending:
-                day = dt.date.fromisoformat(key)
-                manifest_rows.append({
-                    "partition_date": day, "input_sha256": ingested.get(key, ""),
-                    "extractor_version": version, "n_articles": len(articles),
-                    "n_events": events_per_day.get(day, 0), "n_claims": claims_per_day.get(day, 0),
-                })
-            replace_partitions(con, [key for _, key, _ in pending], {
-                "staging.event_mentions": events,
-                "staging.claim_mentions": claims,
-                "staging.extract_manifest": pl.DataFrame(manifest_rows),
-            })
-            for (number, key, articles), row in zip(pending, manifest_rows, strict=True):
-                totals["articles"] += len(articles)
-                totals["events"] += row["n_events"]
-                totals["claims"] += row["n_claims"]
-                progress.update(done_before, f"extract {key} (partition {number}/{len(keys)}): {len(articles)} articles -> "
-                                             f"{row['n_events']} events, {row['n_claims']} claims")
-            pending.clear()
-
-        for number, key in enumerate(keys, start=1):
-            if key in skip:
-                continue  # one summary line below: a log event per day costs more than the check
-            articles = read_frame(
+        pool = extraction_workers.pool(sum(english for _, english in sizes.values()))
+        number_of = {key: number for number, key in enumerate(keys, start=1)}
+        done_before = 0
+        for index, batch in enumerate(_batches(changed, {day: n for day, (n, _) in sizes.items()})):
+            if index:
+                # a connection per batch: DuckDB holds what a connection appended in memory
+                # until it is closed (about 2 MB per 1,000 articles, measured), so that a
+                # backfill of years stays flat
+                open_writer.close()
+                con = open_writer.enter_context(warehouse.writer())
+            pending = [(number_of[key], key, read_frame(
                 con,
                 "select article_id, partition_date, outlet, title, published_at, language, text "
                 "from articles where partition_date = ? order by article_id",
                 [key],
-            ).to_dicts()
-            pending.append((number, key, articles))
-            if sum(len(a) for _, _, a in pending) >= BATCH_ARTICLES:
-                flush()
-        if pending:
-            flush()
-        extraction_workers.close()
-        totals["skipped"] = len(unchanged)
-        context.log.info(f"extract: {len(changed)} partitions, {totals['articles']} articles -> "
-                         f"{totals['events']} events, {totals['claims']} claims")
-        if unchanged:
-            context.log.info(f"extract: {len(unchanged)} of {len(keys)} partitions unchanged since their last "
-                             f"extraction (same input, same extractor), skipped: {unchanged[0]}..{unchanged[-1]}")
+            ).to_dicts()) for key in batch]
+            done_before = _extract_and_write(con, pending, pool, settings, version, ingested, progress, done_before,
+                                             totals, len(keys))
+    extraction_workers.close()
+    totals["skipped"] = len(unchanged)
+    context.log.info(f"extract: {len(changed)} partitions, {totals['articles']} articles -> "
+                     f"{totals['events']} events, {totals['claims']} claims")
+    if unchanged:
+        context.log.info(f"extract: {len(unchanged)} of {len(keys)} partitions unchanged since their last "
+                         f"extraction (same input, same extractor), skipped: {unchanged[0]}..{unchanged[-1]}")
     return dg.MaterializeResult(metadata={
         "partitions": len(keys), "partitions_skipped": totals["skipped"], "articles": totals["articles"],
         "event_mentions": totals["events"], "claims": totals["claims"], "extractor_version": version,
         "spacy_model": f"{meta.get('name')} {meta.get('version')}",
     })
+
+
+def _batches(days: list[str], articles: dict[str, int]) -> list[list[str]]:
+    """`days` in order, cut into runs of at least BATCH_ARTICLES articles (the last one
+    smaller): worker processes need volume, memory stays bounded."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    for day in days:
+        current.append(day)
+        if sum(articles.get(d, 0) for d in current) >= BATCH_ARTICLES:
+            batches.append(current)
+            current = []
+    return batches + ([current] if current else [])
+
+
+def _extract_and_write(con, pending: list[tuple[int, str, list[dict]]], pool, settings, version: str,
+                       ingested: dict[str, str], progress: Progress, done_before: int, totals: dict,
+                       n_keys: int) -> int:
+    """Extract the pending partitions together, then write them in one transaction;
+    returns how many English articles are done."""
+    batch = [a for _, _, articles in pending for a in articles]
+    offset = done_before
+
+    def report(n: int) -> None:
+        progress.update(offset + n)
+
+    if pool is not None:
+        events, claims = pool.extract(batch, progress=report)
+    else:
+        from pipelines.nlp.extract import extract_articles  # spaCy: only where it runs
+        from pipelines.nlp.pipeline import build_nlp
+
+        nlp = build_nlp(settings.spacy_models, settings.spacy_disabled)
+        events, claims = extract_articles(nlp, batch, progress=report)
+    done_before += sum(1 for a in batch if a["language"] == "en")
+    # the batch's days are written together: whole days, one transaction
+    events_per_day = dict(events.group_by("partition_date").len().iter_rows())
+    claims_per_day = dict(claims.group_by("partition_date").len().iter_rows())
+    manifest_rows = []
+    for number, key, articles in pending:
+        day = dt.date.fromisoformat(key)
+        manifest_rows.append({
+            "partition_date": day, "input_sha256": ingested.get(key, ""),
+            "extractor_version": version, "n_articles": len(articles),
+            "n_events": events_per_day.get(day, 0), "n_claims": claims_per_day.get(day, 0),
+        })
+    replace_partitions(con, [key for _, key, _ in pending], {
+        "staging.event_mentions": events,
+        "staging.claim_mentions": claims,
+        "staging.extract_manifest": pl.DataFrame(manifest_rows),
+    })
+    for (number, key, articles), row in zip(pending, manifest_rows, strict=True):
+        totals["articles"] += len(articles)
+        totals["events"] += row["n_events"]
+        totals["claims"] += row["n_claims"]
+        progress.update(done_before, f"extract {key} (partition {number}/{n_keys}): {len(articles)} articles -> "
+                                     f"{row['n_events']} events, {row['n_claims']} claims")
+    return done_before
