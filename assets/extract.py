@@ -62,6 +62,49 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         pool = extraction_workers.pool(sum(english for _, english in sizes.values()))
         number_of = {key: number for number, key in enumerate(keys, start=1)}
         done_before = 0
+
+        def extract_and_write(con, pending: list[tuple[int, str, list[dict]]]) -> None:
+            """Extract the pending partitions together (worker processes need volume), then
+            write them in one transaction."""
+            nonlocal done_before
+            batch = [a for _, _, articles in pending for a in articles]
+            offset = done_before
+
+            def report(n: int) -> None:
+                progress.update(offset + n)
+
+            if pool is not None:
+                events, claims = pool.extract(batch, progress=report)
+            else:
+                from pipelines.nlp.extract import extract_articles  # spaCy: only where it runs
+                from pipelines.nlp.pipeline import build_nlp
+
+                nlp = build_nlp(settings.spacy_models, settings.spacy_disabled)
+                events, claims = extract_articles(nlp, batch, progress=report)
+            done_before += sum(1 for a in batch if a["language"] == "en")
+            # the batch's days are written together: whole days, one transaction
+            events_per_day = dict(events.group_by("partition_date").len().iter_rows())
+            claims_per_day = dict(claims.group_by("partition_date").len().iter_rows())
+            manifest_rows = []
+            for number, key, articles in pending:
+                day = dt.date.fromisoformat(key)
+                manifest_rows.append({
+                    "partition_date": day, "input_sha256": ingested.get(key, ""),
+                    "extractor_version": version, "n_articles": len(articles),
+                    "n_events": events_per_day.get(day, 0), "n_claims": claims_per_day.get(day, 0),
+                })
+            replace_partitions(con, [key for _, key, _ in pending], {
+                "staging.event_mentions": events,
+                "staging.claim_mentions": claims,
+                "staging.extract_manifest": pl.DataFrame(manifest_rows),
+            })
+            for (number, key, articles), row in zip(pending, manifest_rows, strict=True):
+                totals["articles"] += len(articles)
+                totals["events"] += row["n_events"]
+                totals["claims"] += row["n_claims"]
+                progress.update(done_before, f"extract {key} (partition {number}/{len(keys)}): {len(articles)} articles -> "
+                                             f"{row['n_events']} events, {row['n_claims']} claims")
+
         for index, batch in enumerate(_batches(changed, {day: n for day, (n, _) in sizes.items()})):
             if index:
                 # a connection per batch: DuckDB holds what a connection appended in memory
@@ -75,8 +118,7 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 "from articles where partition_date = ? order by article_id",
                 [key],
             ).to_dicts()) for key in batch]
-            done_before = _extract_and_write(con, pending, pool, settings, version, ingested, progress, done_before,
-                                             totals, len(keys))
+            extract_and_write(con, pending)
     extraction_workers.close()
     totals["skipped"] = len(unchanged)
     context.log.info(f"extract: {len(changed)} partitions, {totals['articles']} articles -> "
@@ -103,47 +145,3 @@ def _batches(days: list[str], articles: dict[str, int]) -> list[list[str]]:
             current = []
     return batches + ([current] if current else [])
 
-
-def _extract_and_write(con, pending: list[tuple[int, str, list[dict]]], pool, settings, version: str,
-                       ingested: dict[str, str], progress: Progress, done_before: int, totals: dict,
-                       n_keys: int) -> int:
-    """Extract the pending partitions together, then write them in one transaction;
-    returns how many English articles are done."""
-    batch = [a for _, _, articles in pending for a in articles]
-    offset = done_before
-
-    def report(n: int) -> None:
-        progress.update(offset + n)
-
-    if pool is not None:
-        events, claims = pool.extract(batch, progress=report)
-    else:
-        from pipelines.nlp.extract import extract_articles  # spaCy: only where it runs
-        from pipelines.nlp.pipeline import build_nlp
-
-        nlp = build_nlp(settings.spacy_models, settings.spacy_disabled)
-        events, claims = extract_articles(nlp, batch, progress=report)
-    done_before += sum(1 for a in batch if a["language"] == "en")
-    # the batch's days are written together: whole days, one transaction
-    events_per_day = dict(events.group_by("partition_date").len().iter_rows())
-    claims_per_day = dict(claims.group_by("partition_date").len().iter_rows())
-    manifest_rows = []
-    for number, key, articles in pending:
-        day = dt.date.fromisoformat(key)
-        manifest_rows.append({
-            "partition_date": day, "input_sha256": ingested.get(key, ""),
-            "extractor_version": version, "n_articles": len(articles),
-            "n_events": events_per_day.get(day, 0), "n_claims": claims_per_day.get(day, 0),
-        })
-    replace_partitions(con, [key for _, key, _ in pending], {
-        "staging.event_mentions": events,
-        "staging.claim_mentions": claims,
-        "staging.extract_manifest": pl.DataFrame(manifest_rows),
-    })
-    for (number, key, articles), row in zip(pending, manifest_rows, strict=True):
-        totals["articles"] += len(articles)
-        totals["events"] += row["n_events"]
-        totals["claims"] += row["n_claims"]
-        progress.update(done_before, f"extract {key} (partition {number}/{n_keys}): {len(articles)} articles -> "
-                                     f"{row['n_events']} events, {row['n_claims']} claims")
-    return done_before
