@@ -14,10 +14,6 @@ from pipelines.resources import ExtractionWorkers, WarehouseResource
 from pipelines.settings import load_settings
 from warehouse.io import extracted_manifests, ingested_digests, read_frame, replace_partitions
 
-# Partitions are extracted together up to this many articles (worker processes need
-# volume; memory stays bounded on backfills of years).
-BATCH_ARTICLES = 2000
-
 
 @dg.asset(
     deps=[ingested_articles],
@@ -105,7 +101,7 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 progress.update(done_before, f"extract {key} (partition {number}/{len(keys)}): {len(articles)} articles -> "
                                              f"{row['n_events']} events, {row['n_claims']} claims")
 
-        for index, batch in enumerate(_batches(changed, {day: n for day, (n, _) in sizes.items()})):
+        for index, batch in enumerate(_batches(changed, {day: n for day, (n, _) in sizes.items()}, settings.batch_articles)):
             if index:
                 # a connection per batch: DuckDB holds what a connection appended in memory
                 # until it is closed (about 2 MB per 1,000 articles, measured), so that a
@@ -133,14 +129,14 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     })
 
 
-def _batches(days: list[str], articles: dict[str, int]) -> list[list[str]]:
-    """`days` in order, cut into runs of at least BATCH_ARTICLES articles (the last one
-    smaller): worker processes need volume, memory stays bounded."""
+def _batches(days: list[str], articles: dict[str, int], size: int) -> list[list[str]]:
+    """`days` in order, cut into runs of at least `size` articles (the last one smaller):
+    worker processes need volume, memory stays bounded (settings.batch_articles)."""
     batches: list[list[str]] = []
     current: list[str] = []
     for day in days:
         current.append(day)
-        if sum(articles.get(d, 0) for d in current) >= BATCH_ARTICLES:
+        if sum(articles.get(d, 0) for d in current) >= size:
             batches.append(current)
             current = []
     return batches + ([current] if current else [])

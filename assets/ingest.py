@@ -66,7 +66,7 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
             result = ingest_partition(archive.path, key, settings)
             known.remember(key, stat_key, result.input_sha256)
             pending.append(result)
-            if sum(r.n_records_read for r in pending) >= settings.ingest_batch_records:
+            if sum(r.n_records_read for r in pending) >= settings.batch_articles:
                 flush()
             totals["records"] += result.n_records_read
             totals["loaded"] += result.articles.height

@@ -28,9 +28,9 @@ Wall time is measured by this process around each subprocess, from its start to 
 exit (interpreter start, imports, model load and the interpreter's shutdown included, as
 a user or a cron line waiting for the command would see it); the subprocesses also
 report their inner times. Stage times and row counts of a pipeline run are read by
-another subprocess afterwards (`bench.child stats`), outside the timed one. Peak RSS is the largest sum of RSS over the subprocess and its
-children, polled every 100 ms with psutil, and never less than the subprocess' own
-ru_maxrss. Results: a table on stdout, bench/results/bench-<timestamp>.json and
+another subprocess afterwards (`bench.child stats`), outside the timed one. Peak RSS is
+the largest sum of RSS over the subprocess and its children, polled every 100 ms with
+psutil, and never less than the subprocess' own ru_maxrss. Results: a table on stdout, bench/results/bench-<timestamp>.json and
 bench/results/latest.md.
 """
 

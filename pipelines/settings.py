@@ -55,10 +55,12 @@ class Settings:
     # Seconds between two progress lines of ingest and extract (each line names the day
     # just finished); 0 writes a line for every day.
     progress_seconds: float = field(default_factory=lambda: float(os.environ.get("INCIDENT_PROGRESS_SECONDS") or 5))
-    # Ingest writes days together, in one transaction, up to about this many input
-    # records (a day per transaction cost 3.2 s of a 10,000-article ingest); a crash
-    # loses at most that batch, which the next run ingests again. 1: a day at a time.
-    ingest_batch_records: int = field(default_factory=lambda: _int_from_env("INCIDENT_INGEST_BATCH_RECORDS", 2000))
+    # Ingest and extract write days together, whole days in one transaction, up to about
+    # this many articles (input records for ingest): a transaction per day cost 3.2 s of
+    # a 10,000-article ingest, worker processes need volume, and extract opens a fresh
+    # connection per batch (DuckDB holds what a connection appended until it closes). A
+    # crash loses at most one batch, which the next run does again. 1: a day at a time.
+    batch_articles: int = field(default_factory=lambda: _int_from_env("INCIDENT_BATCH_ARTICLES", 2000))
     # Syndicated copies: 5-word-shingle Jaccard similarity at or above this is a duplicate.
     near_duplicate_threshold: float = 0.8
     # Resolution: two mentions of day precision can be one incident if their dates

@@ -99,7 +99,7 @@ def test_kill_9_mid_run_then_rerun_gives_the_clean_result(tmp_path):
     run = subprocess.Popen([PY, "-m", "pipelines.cli", "run", "--archive", str(SAMPLE), "--warehouse", str(warehouse)],
                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
                            env={**os.environ, "INCIDENT_PROGRESS_SECONDS": "0",  # a line per day
-                                "INCIDENT_INGEST_BATCH_RECORDS": "1"})  # written as it is read
+                                "INCIDENT_BATCH_ARTICLES": "1"})  # written as it is read
     seen = []
     for line in run.stdout:
         seen.append(line)
@@ -357,22 +357,18 @@ def test_dates_do_not_depend_on_the_machines_time_zone(tmp_path):
 
 
 def test_days_written_together_or_one_by_one_give_the_same_warehouse(tmp_path, monkeypatch):
-    import assets.extract
-
     together = tmp_path / "together.duckdb"
     assert run_archive(SAMPLE, together).success  # the sample's days fit in one write
-    monkeypatch.setenv("INCIDENT_INGEST_BATCH_RECORDS", "1")
-    monkeypatch.setattr(assets.extract, "BATCH_ARTICLES", 1)  # extracted a day at a time, a connection each
+    monkeypatch.setenv("INCIDENT_BATCH_ARTICLES", "1")  # ingested and extracted a day at a time, a connection each
     one_by_one = tmp_path / "one_by_one.duckdb"
     assert run_archive(SAMPLE, one_by_one).success
     assert fingerprint(together) == fingerprint(one_by_one)
 
 
 def test_extraction_batches_cover_the_days_in_order():
-    from assets.extract import BATCH_ARTICLES, _batches
+    from assets.extract import _batches
 
-    assert _batches([], {}) == []
-    big, small = BATCH_ARTICLES - 100, 60
-    assert _batches(["d1", "d2", "d3", "d4"], {"d1": big, "d2": small, "d3": small, "d4": 1}) == [
+    assert _batches([], {}, 2000) == []
+    assert _batches(["d1", "d2", "d3", "d4"], {"d1": 1900, "d2": 60, "d3": 60, "d4": 1}, 2000) == [
         ["d1", "d2", "d3"], ["d4"]]
-    assert _batches(["d1", "d2"], {"d1": BATCH_ARTICLES, "d2": 0}) == [["d1"], ["d2"]]
+    assert _batches(["d1", "d2"], {"d1": 2000, "d2": 0}, 2000) == [["d1"], ["d2"]]
