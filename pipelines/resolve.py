@@ -198,57 +198,89 @@ def _fingerprints(mentions: pl.DataFrame, day_window: int) -> list[str]:
     return [f"{day_window}:{h:016x}" for h in hashes]
 
 
-def _replayable(rows: list[dict], previous: pl.DataFrame | None) -> list[dict]:
-    """The previous run's decisions for the longest prefix of `rows` (in visiting order)
-    whose mentions and fingerprints are unchanged: the greedy decision for a mention
-    depends only on the mentions visited before it, so that prefix decides as before."""
+def _replay_length(ordered: pl.DataFrame, fingerprints: pl.Series, previous: pl.DataFrame | None) -> int:
+    """How many mentions, from the start of the visiting order, the previous run decided
+    with the same fingerprints: the greedy decision for a mention depends only on the
+    mentions visited before it, so that prefix decides as before."""
     if previous is None or previous.height == 0:
-        return []
-    state = previous.sort("seq").to_dicts()
-    prefix = []
-    for row, old in zip(rows, state):
-        if (row["mention_id"], row["_fingerprint"]) != (old["mention_id"], old["fingerprint"]):
-            break
-        prefix.append(old)
-    return prefix
+        return 0
+    old = previous.sort("seq")
+    n = min(old.height, ordered.height)
+    differs = ((ordered["mention_id"].head(n) != old["mention_id"].head(n))
+               | (fingerprints.head(n) != old["fingerprint"].head(n))).arg_true()
+    return int(differs[0]) if differs.len() else n
 
 
-def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2,
-                   previous: pl.DataFrame | None = None) -> tuple[list[_Incident], list[dict], int]:
-    """Greedy, deterministic grouping of event mentions; returns the incidents, the
-    decisions taken now (in visiting order) and how many were replayed before them.
+def _merged_spans(undecided: list[dict], day_window: int) -> tuple[pl.Series, pl.Series]:
+    """The undecided mentions' day spans widened by twice the window, merged: their
+    first and last days, in order."""
+    spans: list[list[int]] = []
+    for start, end in sorted((_epoch_day(m["date_start"]) - 2 * day_window, _epoch_day(m["date_end"]) + 2 * day_window)
+                             for m in undecided):
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    return pl.Series([s for s, _ in spans], dtype=pl.Int64), pl.Series([e for _, e in spans], dtype=pl.Int64)
+
+
+def _within_reach(replayed: pl.DataFrame, undecided: list[dict], day_window: int) -> pl.Series:
+    """For each replayed mention, whether an undecided one can find it in the day index:
+    their dates widened by the window meet, and they share a country (or the undecided
+    one has none: it looks at every country)."""
+    starts = replayed["date_start"].dt.epoch("d").cast(pl.Int64)
+    ends = replayed["date_end"].dt.epoch("d").cast(pl.Int64)
+    countries = replayed["country_code"]
+    reach = pl.Series([False] * replayed.height, dtype=pl.Boolean)
+    for country in {m["country_code"] for m in undecided}:
+        firsts, lasts = _merged_spans([m for m in undecided if m["country_code"] == country], day_window)
+        # the first span not over before the mention starts reaches it if it starts in time
+        k = lasts.search_sorted(starts, side="left")
+        meets = (k < lasts.len()) & (firsts.gather(k.clip(0, lasts.len() - 1)) <= ends)
+        reach = reach | (meets if country is None else meets & (countries == country).fill_null(False))
+    return reach
+
+
+def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2, previous: pl.DataFrame | None = None,
+                   keep: Collection[str] = ()) -> tuple[list[_Incident], list[dict], int]:
+    """Greedy, deterministic grouping of event mentions; returns incidents, the decisions
+    taken now (in visiting order) and how many were replayed before them.
 
     `previous` (a resolve_state frame of an earlier run) lets the unchanged prefix of the
     visiting order be replayed rather than re-decided: a nightly run that adds one day at
-    the end of the archive decides only the new day's mentions. A replayed mention
-    carries its earlier decision as "_previous" (its state row); no decision is built for
-    it (years of archive, one new day)."""
-    ordered = mentions.sort(["reported_at", "article_id", "ordinal"])
-    rows = ordered.to_dicts()
-    for order, (row, fingerprint) in enumerate(zip(rows, _fingerprints(ordered, day_window), strict=True)):
-        row["_fingerprint"] = fingerprint
-        row["_order"] = order
+    the end of the archive decides only the new day's mentions. The replayed prefix is
+    then not rebuilt whole (years of archive, one new day): the incidents given are those
+    a mention decided now can join or leave, those of `keep`, and the new ones, each with
+    all its members. A replayed member carries its earlier decision as "_previous" (its
+    state row)."""
+    ordered = mentions.sort(["reported_at", "article_id", "ordinal"]).with_row_index("_order")
+    fingerprints = pl.Series(_fingerprints(ordered.drop("_order"), day_window), dtype=pl.String)
+    replayed = _replay_length(ordered, fingerprints, previous)
+    undecided = ordered.slice(replayed).with_columns(fingerprints.slice(replayed).alias("_fingerprint")).to_dicts()
+    for row in undecided:
         _date_keys(row)
     incidents: list[_Incident] = []
-    decisions: list[dict] = []
     index = _DayIndex(day_window)
-    replay = _replayable(rows, previous)
-    by_id: dict[str, _Incident] = {}
-    # a replayed mention can be a candidate for a mention decided now only when their
-    # windows meet: the day index needs no others (years of archive, one new day)
-    undecided = rows[len(replay):]
-    reach = min((m["_start"] for m in undecided), default=None)
-    for mention, old in zip(rows, replay):
-        if old["decision"] == "anchor":
-            incident = _Incident(anchor=mention, order=len(incidents))
-            incidents.append(incident)
-            by_id[old["incident_id"]] = incident
-        else:
+    if replayed:
+        state = previous.sort("seq").head(replayed).select(list(STATE_SCHEMA))
+        prefix = ordered.head(replayed).with_columns(
+            fingerprints.head(replayed).alias("_fingerprint"), state["incident_id"].alias("_incident"),
+            _within_reach(ordered.head(replayed), undecided, day_window).alias("_reach"))
+        wanted = (set(prefix.filter(pl.col("_reach"))["_incident"].to_list())
+                  | set(previous.filter(pl.col("seq") >= replayed)["incident_id"].to_list()) | set(keep))
+        chosen = prefix["_incident"].is_in(list(wanted))
+        by_id: dict[str, _Incident] = {}
+        for mention, old in zip(prefix.filter(chosen).to_dicts(), state.filter(chosen).to_dicts(), strict=True):
+            _date_keys(mention)
+            mention["_previous"] = old
+            if old["decision"] == "anchor":
+                by_id[old["incident_id"]] = _Incident(anchor=mention, order=mention["_order"])
+                incidents.append(by_id[old["incident_id"]])
             incident = by_id[old["incident_id"]]
-        mention["_previous"] = old
-        incident.add(mention)
-        if reach is not None and mention["_end"] + 2 * day_window >= reach:
-            index.add(incident, mention)
+            incident.add(mention)
+            if mention.pop("_reach"):
+                index.add(incident, mention)
+    decisions: list[dict] = []
     for mention in undecided:
         best, best_key, best_reason, best_match = None, None, "", None
         pool = index.candidates(mention)
@@ -279,7 +311,7 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2,
                 best = None
                 best_reason = f"only a {mention['geo_precision'] or 'missing'} place and {fits} incidents fit: kept apart"
         if best is None:
-            best = _Incident(anchor=mention, order=len(incidents))
+            best = _Incident(anchor=mention, order=mention["_order"])
             incidents.append(best)
             decisions.append({**_decision_base(mention), "incident": best, "decision": "anchor",
                               "matched_mention_id": None, "fingerprint": mention["_fingerprint"],
@@ -290,7 +322,14 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2,
                               "fingerprint": mention["_fingerprint"]})
         best.add(mention)
         index.add(best, mention)
-    return incidents, decisions, len(replay)
+    return incidents, decisions, replayed
+
+
+def _epoch_day(day: dt.date) -> int:
+    return (day - _EPOCH).days
+
+
+_EPOCH = dt.date(1970, 1, 1)
 
 
 def _decision_row(member: dict, incident_id: str, decided_now: dict[str, dict]) -> dict:
@@ -412,7 +451,16 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
     changed claims themselves."""
     if "parent" not in mentions.columns:
         mentions = mentions.with_columns(pl.lit(None, dtype=pl.String).alias("parent"))
-    incidents, decisions, replayed = group_mentions(mentions, day_window=day_window, previous=previous)
+    incremental = previous is not None and previous.height > 0
+    dirty_claims: set[str] = set()
+    redo: set[str] = set()  # incidents to redo for their changed claims
+    if incremental and changed_claims is not None and changed_claims.height:
+        dirty_claims = set(changed_claims["claim_id"].to_list())
+        redo = {i for i in changed_claims["incident_id"].to_list() if i is not None}
+        # and the incidents their mentions are in (a mention decided now is redone anyway)
+        their_mentions = claims.filter(pl.col("claim_id").is_in(list(dirty_claims)))["mention_id"].drop_nulls()
+        redo |= set(previous.filter(pl.col("mention_id").is_in(their_mentions.to_list()))["incident_id"].to_list())
+    incidents, decisions, replayed = group_mentions(mentions, day_window=day_window, previous=previous, keep=redo)
     incident_of_mention = {}
     for incident in incidents:
         iid = incident.id
@@ -428,24 +476,19 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
     state = pl.concat([previous.filter(pl.col("seq") < replayed).select(list(STATE_SCHEMA)).cast(STATE_SCHEMA),
                        decided]) if replayed else decided
 
-    incremental = previous is not None and previous.height > 0
     dirty: set[str] | None = None
-    dirty_claims: set[str] = set()
     if incremental:
         # before: what the earlier run gave the mentions decided now (and the ones gone)
         dirty = set(previous.filter(pl.col("seq") >= replayed)["incident_id"].to_list())
-        dirty |= set(decided["incident_id"].to_list())
-        if changed_claims is not None and changed_claims.height:
-            dirty_claims = set(changed_claims["claim_id"].to_list())
-            dirty |= {i for i in changed_claims["incident_id"].to_list() if i is not None}
-            mention_of = dict(claims.filter(pl.col("claim_id").is_in(list(dirty_claims)))
-                              .select("claim_id", "mention_id").iter_rows())
-            dirty |= {incident_of_mention[m][0] for m in mention_of.values() if m in incident_of_mention}
+        dirty |= set(decided["incident_id"].to_list()) | redo
         members_now = {m["mention_id"] for i in incidents if i.id in dirty
                        for m in i.members}
         # aggregates are few: their links are re-derived whole
         claims = claims.filter(pl.col("claim_id").is_in(list(dirty_claims)) | pl.col("mention_id").is_in(list(members_now))
                                | pl.col("is_aggregate"))
+    # every mention's incident, for aggregates' links (only some incidents were built)
+    incident_id_of = (dict(zip(state["mention_id"].to_list(), state["incident_id"].to_list(), strict=True))
+                      if claims["is_aggregate"].any() else {})
 
     sources_by_incident: dict[str, set[str]] = {}
     keep: list[bool] = []  # the claims whose rows are given, with what resolve adds to them
@@ -466,7 +509,7 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
             groups = groups_of[incident_id]
         is_perpetrator = claim["claimant_kind"] == "militant" or (claim["claimant"] in groups)
         if claim["is_aggregate"]:
-            linked = sorted({incident_of_mention[m][0] for m in (claim["aggregate_mention_ids"] or []) if m in incident_of_mention})
+            linked = sorted({incident_id_of[m] for m in (claim["aggregate_mention_ids"] or []) if m in incident_id_of})
             aggregate_links.append({"claim_id": claim["claim_id"], "incident_ids": linked})
             incident_id = None
             if incremental and claim["claim_id"] not in dirty_claims:

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import polars as pl
+import pytest
 
 from pipelines.nlp.schema import CLAIM_SCHEMA, EVENT_SCHEMA
 from pipelines.resolve import attack_types_compatible, resolve_incidents
@@ -181,3 +182,75 @@ def test_a_changed_mention_ends_the_replay_where_it_sits():
     # a different day window changes every fingerprint: nothing is replayed
     wider = resolve_incidents(changed, claims, day_window=3, previous=again.state)
     assert wider.replayed == 0
+
+
+def _archive(seed: int, days: int = 90, per_day: int = 4):
+    """Mentions and claims of a made-up archive: several countries (and none), cities,
+    provinces, dates stated by the day, month or year, historical references, claimed
+    attacks, aggregates over earlier reports."""
+    import random
+
+    rng = random.Random(seed)
+    places = [HOMS, DAMASCUS, ALEPPO, ZAYNAB,
+              {**HOMS, "place_name": "Mosul", "place_id": "city:99072", "admin1": "Nineveh", "country": "Iraq",
+               "country_code": "IQ", "latitude": 36.3},
+              {**HOMS, "place_name": "Nineveh", "place_id": "admin1:IQ.15", "admin1": None, "country": "Iraq",
+               "country_code": "IQ", "geo_precision": "admin1"},
+              {key: None for key in HOMS}]
+    start = dt.date(2016, 1, 1)
+    rows, claims = [], []
+    for n in range(days * per_day):
+        day = start + dt.timedelta(days=n // per_day)
+        event = day - dt.timedelta(days=rng.choice([0, 0, 1, 2, 9, 40]))
+        precision = rng.choice(["day"] * 8 + ["month", "year"])
+        row = mention(f"m{n:04d}", f"a{n // 2:04d}", rng.choice(places), event, hours=24 * (n // per_day) + n % per_day,
+                      historical=rng.random() < 0.1, attack=rng.choice(["car_bomb", "suicide_bombing", "air_strike", None]),
+                      claimed=rng.choice([None, None, None, "Islamic State"]))
+        row.update(ordinal=n % 2, partition_date=day)
+        if precision == "day" and rng.random() < 0.2:  # no date in the text: publication day and the one before
+            row["date_start"] = event - dt.timedelta(days=1)
+        elif precision != "day":
+            row.update(date_precision=precision, date_start=event.replace(day=1) if precision == "month" else event.replace(month=1, day=1),
+                       date_end=event)
+        rows.append(row)
+        claims.append(claim(f"c{n:04d}", row["mention_id"], row["article_id"], rng.randint(1, 90), hours=row["reported_at"].hour,
+                            claimant=rng.choice([None, "police", "Islamic State"])))
+        if n % 37 == 0 and n:
+            earlier = [r["mention_id"] for r in rng.sample(rows, 3)]
+            claims.append({**claim(f"g{n:04d}", None, row["article_id"], 300), "is_aggregate": True,
+                           "aggregate_mention_ids": earlier})
+    return rows, claims
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9, 10])
+@pytest.mark.parametrize("new", [2, 6, 16])
+def test_a_nightly_resolution_of_a_long_archive_equals_one_from_scratch(seed, new):
+    """Only the incidents a new day's mentions can reach are rebuilt; the written result
+    is still exactly a resolution from scratch, for new days, re-extracted old ones and
+    changed claims."""
+    rows, claims = _archive(seed)
+    cut = len(rows) - new
+    old_claims = [c for c in claims if c["mention_id"] is None or int(c["mention_id"][1:]) < cut]
+    first = resolve_incidents(pl.DataFrame(rows[:cut], schema=EVENT_SCHEMA), pl.DataFrame(old_claims, schema=CLAIM_SCHEMA))
+    everything = pl.DataFrame(rows, schema=EVENT_SCHEMA)
+    now = pl.DataFrame(claims, schema=CLAIM_SCHEMA)
+    new_ids = [c["claim_id"] for c in claims if c not in old_claims]
+    nightly = resolve_incidents(everything, now, previous=first.state,
+                                changed_claims=pl.DataFrame({"claim_id": new_ids, "incident_id": [None] * len(new_ids)},
+                                                            schema={"claim_id": pl.String, "incident_id": pl.String}))
+    fresh = resolve_incidents(everything, now)
+    assert nightly.replayed == cut and len(nightly.incident_ids) < fresh.incidents.height / 4
+    result = applied(whole(first), nightly)
+    for name in ("incidents", "incident_mentions", "claims"):
+        assert result[name].equals(whole(fresh)[name]), name
+    assert nightly.state.equals(fresh.state) and nightly.aggregate_links.equals(fresh.aggregate_links)
+
+    # an old article re-extracted with another place: the replay ends there
+    changed_rows = list(rows)
+    changed_rows[150] = {**rows[150], **ALEPPO, "attack_type": "shelling"}
+    changed = pl.DataFrame(changed_rows, schema=EVENT_SCHEMA)
+    again = resolve_incidents(changed, now, previous=fresh.state)
+    assert again.replayed == 150
+    result = applied(whole(fresh), again)
+    for name in ("incidents", "incident_mentions", "claims"):
+        assert result[name].equals(whole(resolve_incidents(changed, now))[name]), name
