@@ -119,7 +119,7 @@ class ExtractionWorkers(dg.ConfigurableResource):
         settings = load_settings()
         if self._pool is not None:
             self._pool.close()
-        self._pool = ExtractionPool(processes, settings.spacy_models, settings.spacy_disabled)
+        self._pool = ExtractionPool(processes, settings.spacy_models, settings.spacy_disabled, settings.nlp_processes)
 
     def close(self) -> None:
         """Stop the workers (the extract step calls this when done: their memory, a

@@ -70,7 +70,8 @@ def workers_to_start(archive_root: Path, days: list[str]) -> int:
     """Extraction workers a run over `days` (what `days_to_process` gives) wants from
     its start, to load spaCy on the other cores while the run gets going: all of them
     (INCIDENT_NLP_PROCESSES) for a backfill's worth of input, one for a nightly day (its
-    start-up then costs the run nothing, and the run's process never loads spaCy), none
+    start-up then costs the run nothing, and the run's process never loads spaCy; it
+    forks helpers for the other cores once it has loaded the model), none
     without new input or with one process configured (the extract step then decides)."""
     from pipelines.nlp.workers import PARALLEL_MIN_ARTICLES
     from pipelines.settings import load_settings
@@ -145,7 +146,7 @@ def run_archive(
     first_run_days = [d for d in pending or [] if ranges[0][0] <= d <= ranges[0][1]]
     settings = load_settings()
     if workers := workers_to_start(archive_root, first_run_days):
-        prestart(workers, settings.spacy_models, settings.spacy_disabled)
+        prestart(workers, settings.spacy_models, settings.spacy_disabled, settings.nlp_processes)
     try:
         return _run_ranges(archive_root, warehouse_path, ranges, instance, raise_on_error, log_level)
     finally:

@@ -1,5 +1,6 @@
 """The extraction workers: started before the run, and only for a run with new input."""
 
+import os
 from pathlib import Path
 
 from pipelines.run import BYTES_PER_ARTICLE, days_to_process, pending_input_bytes, workers_to_start
@@ -100,6 +101,7 @@ def test_a_small_new_day_is_extracted_by_one_worker_and_the_run_never_loads_spac
 
 SCRIPT = """
 import sys
+import os
 from pathlib import Path
 
 if __name__ != "__main__":  # run again by a spawned child
@@ -161,6 +163,7 @@ def test_a_run_freezes_what_its_process_holds_and_thaws_it_at_the_end(tmp_path):
 
 EXIT_SCRIPT = """
 import atexit, gc, sys
+import os
 from pathlib import Path
 
 atexit.register(lambda: print("frozen at exit", gc.get_freeze_count()))  # runs after the handlers a run adds
@@ -210,3 +213,43 @@ def test_a_worker_keeps_what_its_start_loaded_out_of_the_collector():
         enabled = pool.pool.apply(gc.isenabled)
     assert frozen > 10_000  # the model, the rules' tables, dateparser's patterns
     assert enabled
+
+
+def _articles(n: int, bad: int | None = None) -> list[dict]:
+    import datetime as dt
+
+    cities = ["Kabul", "Baghdad", "Mosul", "Aleppo", "Homs", "Mogadishu", "Quetta", "Maiduguri", "Kirkuk", "Idlib"]
+    return [{"article_id": f"a{i}", "partition_date": dt.date(2021, 6, 7), "outlet": "Test Wire",
+             "published_at": dt.datetime(2021, 6, 7, 8, i), "language": "en", "title": "",
+             "text": None if i == bad else
+             f"A bomb killed {i + 3} people in {cities[i % len(cities)]} on Sunday, police said. "
+             f"At least {i + 10} others were wounded, a hospital official said."}
+            for i in range(n)]
+
+
+def test_a_lone_worker_forks_a_helper_for_the_other_core_with_the_same_rows():
+    """A nightly day's one worker (started while the run's process got going) shares the
+    chunk with a helper it forks; the rows are those of one process, in order."""
+    import psutil
+
+    from pipelines.nlp.workers import ExtractionPool
+    from pipelines.settings import load_settings
+
+    settings = load_settings()
+    articles = _articles(12)
+    with ExtractionPool(1, settings.spacy_models, settings.spacy_disabled) as alone:
+        expected = alone.extract(articles)
+    with ExtractionPool(1, settings.spacy_models, settings.spacy_disabled, cores=2) as helped:
+        got = helped.extract(articles)
+        assert got[0].equals(expected[0]) and got[1].equals(expected[1])
+        assert expected[1].height == 24 and expected[1]["article_id"].to_list()[:4] == ["a0", "a0", "a1", "a1"]
+        # proof that a helper did the second half: its failure is reported as a helper's
+        try:
+            helped.extract(_articles(12, bad=9))
+        except RuntimeError as error:
+            assert "extraction helper process failed" in str(error) and "Traceback" in str(error)
+        else:
+            raise AssertionError("a bad article in the helper's half must fail the extraction")
+        assert helped.extract(articles)[1].equals(expected[1])  # the worker goes on after a helper failed
+        worker = psutil.Process(helped.pool.apply(os.getpid))
+        assert worker.children() == []  # no helper left behind
