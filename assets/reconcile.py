@@ -13,6 +13,7 @@ from assets.resolve import resolved_incidents
 from pipelines.reconcile import check_aggregates, reconcile_casualties
 from pipelines.resources import WarehouseResource
 from warehouse.io import (
+    UNPUBLISHED_AGGREGATES,
     UNPUBLISHED_CLAIMS,
     UNPUBLISHED_INCIDENTS,
     everything_unpublished,
@@ -36,8 +37,9 @@ def reconciled_casualties(context: dg.AssetExecutionContext, warehouse: Warehous
     intervals, and set low (smallest credible lower bound), high (largest stated), best
     (most recent figure of the most credible source; never a perpetrator's), conflicting
     and a basis sentence. Check aggregate figures against the incidents they span.
-    Writes staging.incident_casualties, staging.reconciled_claims (after an earlier run:
-    the incidents and claims of staging.unpublished only) and staging.aggregate_claims."""
+    Writes staging.incident_casualties, staging.reconciled_claims and
+    staging.aggregate_claims (after an earlier run: the incidents and claims of
+    staging.unpublished only, and the aggregates spanning those incidents)."""
     with warehouse.writer() as con:
         whole = everything_unpublished(con)
         claims = read_frame(con, "select * from staging.resolved_claims"
@@ -50,23 +52,33 @@ def reconciled_casualties(context: dg.AssetExecutionContext, warehouse: Warehous
             else:  # the incidents and claims changed since the last publish
                 replace_where(con, "staging.incident_casualties", UNPUBLISHED_INCIDENTS, casualties)
                 replace_where(con, "staging.reconciled_claims", UNPUBLISHED_CLAIMS, marked)
-            # aggregates are few: checked whole, against the ranges of the incidents they span
+            # aggregates, against the ranges of the incidents they span: after an earlier
+            # run, those whose row, links or spanned ranges changed
+            changed = "" if whole else f" and {UNPUBLISHED_AGGREGATES}"
+            links = "select * from staging.aggregate_links" + ("" if whole else f" where {UNPUBLISHED_AGGREGATES}")
             aggregates = check_aggregates(
-                read_frame(con, "select * from staging.resolved_claims where is_aggregate"),
-                read_frame(con, "select * from staging.aggregate_links"),
+                read_frame(con, f"select * from staging.resolved_claims where is_aggregate{changed}"),
+                read_frame(con, links),
                 read_frame(con, "select * from staging.incident_casualties where incident_id in "
-                                "(select unnest(incident_ids) from staging.aggregate_links)"))
-            sync_frames(con, {"staging.aggregate_claims": aggregates})
-        ranges, conflicting = con.execute(
-            "select count(*), count(*) filter (where conflicting) from staging.incident_casualties").fetchone()
+                                f"(select unnest(incident_ids) from ({links}))"))
+            if whole:
+                sync_frames(con, {"staging.aggregate_claims": aggregates})
+            else:
+                replace_where(con, "staging.aggregate_claims", UNPUBLISHED_AGGREGATES, aggregates)
+        ranges, conflicting, aggregate_claims, inconsistent = con.execute(
+            "select count(*), count(*) filter (where conflicting), "
+            "(select count(*) from staging.aggregate_claims), "
+            "(select count(*) from staging.aggregate_claims where status = 'inconsistent') "
+            "from staging.incident_casualties").fetchone()
         checks = [aggregates_never_feed_ranges(con), ranges_are_ordered(con)]
     scope = "every incident" if whole else "the incidents changed since the last publish"
     context.log.info(f"reconcile: {ranges} ranges ({conflicting} conflicting; {casualties.height} derived now, "
-                     f"for {scope}), {aggregates.height} aggregates")
+                     f"for {scope}), {aggregate_claims} aggregates ({aggregates.height} checked now)")
     return dg.MaterializeResult(check_results=checks, metadata={
         "ranges": ranges,
         "ranges_derived_now": casualties.height,
         "conflicting_ranges": conflicting,
-        "aggregate_claims": aggregates.height,
-        "inconsistent_aggregates": aggregates.filter(aggregates["status"] == "inconsistent").height if aggregates.height else 0,
+        "aggregate_claims": aggregate_claims,
+        "aggregates_checked_now": aggregates.height,
+        "inconsistent_aggregates": inconsistent,
     })

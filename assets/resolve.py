@@ -79,13 +79,14 @@ def resolved_incidents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                     "staging.incidents": result.incidents,
                     "staging.incident_mentions": result.incident_mentions,
                     "staging.resolved_claims": resolved,
+                    "staging.aggregate_links": result.aggregate_links,
                 })
             else:
                 replace_keyed(con, "staging.incidents", "incident_id", result.incident_ids, result.incidents)
                 replace_keyed(con, "staging.incident_mentions", "incident_id", result.incident_ids,
                               result.incident_mentions)
                 replace_keyed(con, "staging.resolved_claims", "claim_id", result.claim_ids, resolved)
-            sync_frames(con, {"staging.aggregate_links": result.aggregate_links})
+                replace_keyed(con, "staging.aggregate_links", "claim_id", result.claim_ids, result.aggregate_links)
             # the replayed prefix of the state is as the last run wrote it
             replace_where(con, "staging.resolve_state", f"seq >= {int(result.replayed)}",
                           result.state.filter(pl.col("seq") >= result.replayed))
@@ -95,6 +96,7 @@ def resolved_incidents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             mark_unpublished(con, result.incident_ids, result.claim_ids)
         incidents = con.execute("select count(*) from staging.incidents").fetchone()[0]
         merged = con.execute("select count(*) from staging.incident_mentions where decision = 'merged'").fetchone()[0]
+        aggregates = con.execute("select count(*) from staging.aggregate_links").fetchone()[0]
     changed_note = ("every incident derived anew" if result.incident_ids is None else
                     f"{len(result.incident_ids)} incidents and {len(result.claim_ids)} claims changed")
     context.log.info(f"resolve: {mentions.height} mentions -> {incidents} incidents ({merged} merged; "
@@ -107,5 +109,5 @@ def resolved_incidents(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         "decisions_replayed": result.replayed,
         "incidents_changed": incidents if result.incident_ids is None else len(result.incident_ids),
         "claims": claims.height,
-        "aggregate_claims": result.aggregate_links.height,
+        "aggregate_claims": aggregates,
     })

@@ -426,7 +426,8 @@ class Resolution:
     `claim_ids` are None. One that replays an earlier run holds the rows of what changed
     only: the incidents of `incident_ids` (those still there) with their mentions, and the
     claims of `claim_ids` (those still there); rows of other incidents and claims are as
-    the earlier run left them. `aggregate_links` and `state` are always whole."""
+    the earlier run left them. `aggregate_links` are those of the aggregates among the
+    claims given (every aggregate's, from scratch); `state` is always whole."""
 
     incidents: pl.DataFrame
     incident_mentions: pl.DataFrame
@@ -483,15 +484,19 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
         dirty |= set(decided["incident_id"].to_list()) | redo
         members_now = {m["mention_id"] for i in incidents if i.id in dirty
                        for m in i.members}
-        # aggregates are few: their links are re-derived whole
+        # an aggregate's links change only with the incident of a mention it spans, and
+        # only a mention decided now (or gone) changed incident
+        moved = list(set(previous.filter(pl.col("seq") >= replayed)["mention_id"].to_list())
+                     | set(decided["mention_id"].to_list()))
+        spans_moved = pl.col("aggregate_mention_ids").list.eval(pl.element().is_in(moved)).list.any()
         claims = claims.filter(pl.col("claim_id").is_in(list(dirty_claims)) | pl.col("mention_id").is_in(list(members_now))
-                               | pl.col("is_aggregate"))
-    # every mention's incident, for aggregates' links (only some incidents were built)
-    incident_id_of = (dict(zip(state["mention_id"].to_list(), state["incident_id"].to_list(), strict=True))
-                      if claims["is_aggregate"].any() else {})
+                               | (pl.col("is_aggregate") & spans_moved))
+    # the incidents of the mentions the aggregates given span (only some incidents were built)
+    spanned = claims.filter(pl.col("is_aggregate"))["aggregate_mention_ids"].explode().drop_nulls()
+    incident_id_of = dict(state.filter(pl.col("mention_id").is_in(spanned.to_list()))
+                          .select("mention_id", "incident_id").iter_rows())
 
     sources_by_incident: dict[str, set[str]] = {}
-    keep: list[bool] = []  # the claims whose rows are given, with what resolve adds to them
     added: dict[str, list] = {"incident_id": [], "source": [], "is_perpetrator_claim": []}
     aggregate_links = []
     groups_of: dict[str, set[str]] = {}
@@ -512,12 +517,8 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
             linked = sorted({incident_id_of[m] for m in (claim["aggregate_mention_ids"] or []) if m in incident_id_of})
             aggregate_links.append({"claim_id": claim["claim_id"], "incident_ids": linked})
             incident_id = None
-            if incremental and claim["claim_id"] not in dirty_claims:
-                keep.append(False)  # the link is re-derived; the claim's own row is unchanged
-                continue
         elif incident_id is not None:
             sources_by_incident.setdefault(incident_id, set()).add(source)
-        keep.append(True)
         for name, value in (("incident_id", incident_id), ("source", source), ("is_perpetrator_claim", is_perpetrator)):
             added[name].append(value)
 
@@ -526,7 +527,7 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
     decided_now = {d["mention_id"]: d for d in decisions}
     decision_rows = sorted((_decision_row(m, i.id, decided_now) for i in chosen for m in i.members),
                            key=lambda row: row["_order"])
-    claim_frame = claims.filter(pl.Series(keep, dtype=pl.Boolean)).with_columns(
+    claim_frame = claims.with_columns(
         pl.Series("incident_id", added["incident_id"], dtype=pl.String),
         pl.Series("source", added["source"], dtype=pl.String),
         pl.Series("is_perpetrator_claim", added["is_perpetrator_claim"], dtype=pl.Boolean),

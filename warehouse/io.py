@@ -226,6 +226,13 @@ def replace_where(con: duckdb.DuckDBPyConnection, table: str, where: str, frame:
 # a filter on any table with incident_id (and claim_id) columns.
 UNPUBLISHED_INCIDENTS = "incident_id in (select key from staging.unpublished where kind = 'incident')"
 UNPUBLISHED_CLAIMS = f"({UNPUBLISHED_INCIDENTS} or claim_id in (select key from staging.unpublished where kind = 'claim'))"
+# Aggregate claims whose check may have changed: their row or links did (resolve marks the
+# claim), or the ranges of an incident they span did.
+UNPUBLISHED_AGGREGATES = (
+    "(claim_id in (select key from staging.unpublished where kind = 'claim') or claim_id in "
+    "(select claim_id from (select claim_id, unnest(incident_ids) as incident_id from staging.aggregate_links) "
+    f"where {UNPUBLISHED_INCIDENTS}))"
+)
 
 
 def mark_unpublished(con: duckdb.DuckDBPyConnection, incident_ids: list[str] | None, claim_ids: list[str] | None) -> None:
@@ -282,6 +289,7 @@ _PUBLISHED_CHANGED = {
     "incident_mentions": UNPUBLISHED_INCIDENTS,
     "incident_casualties": UNPUBLISHED_INCIDENTS,
     "claims": UNPUBLISHED_CLAIMS,
+    "aggregate_claims": UNPUBLISHED_AGGREGATES,
 }
 
 

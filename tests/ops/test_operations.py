@@ -249,6 +249,40 @@ def test_changes_not_yet_published_are_published_by_the_next_run(tmp_path):
     assert fingerprint(warehouse) == fingerprint(clean)
 
 
+def test_a_revised_toll_rechecks_the_aggregates_spanning_its_incident(tmp_path):
+    """A nightly run re-derives only what changed; an aggregate figure of an earlier day
+    ("26 people in total") spans an incident whose toll a new day revises: its check is
+    redone with the new range, as a build from scratch does."""
+    archive, warehouse = tmp_path / "archive", tmp_path / "w.duckdb"
+    write_archive(archive, {"2016-02-27": [{
+        "id": "kabul-asadabad", "outlet": "AFP", "url": "https://sample.incident-ledger.invalid/afp/kabul-asadabad",
+        "title": "Twin suicide attacks kill 26 in Afghanistan", "published": "2016-02-27T15:00:00Z",
+        "text": "Kabul (AFP) - Suicide bombers struck in Kabul and the eastern city of Asadabad on Saturday, killing "
+                "26 people in total, officials said.\n\nIn Kabul, a suicide bomber on foot killed 12 people near the "
+                "defence ministry, police said.\n\nIn Asadabad, a car bomb killed 14 people outside a government "
+                "compound, the provincial governor said."}]})
+    assert run_archive(archive, warehouse).success
+
+    def aggregates():
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            return con.execute("select status, parts_low_sum, value_high from aggregate_claims").fetchall()
+        finally:
+            con.close()
+
+    assert aggregates() == [("consistent", 26, 26)] * 2  # the headline's figure and the text's
+    write_archive(archive, {"2016-02-28": [{
+        "id": "asadabad-toll", "outlet": "Reuters", "url": "https://sample.incident-ledger.invalid/reuters/asadabad-toll",
+        "title": "Toll from Afghan car bomb rises", "published": "2016-02-28T09:00:00Z",
+        "text": "ASADABAD, Afghanistan (Reuters) - The death toll from Saturday's car bomb attack in Asadabad rose to "
+                "22, the provincial governor said on Sunday, as more victims died of their wounds."}]})
+    assert run_archive(archive, warehouse).success
+    assert aggregates() == [("inconsistent", 34, 26)] * 2  # 12 + 22 no longer fit under 26
+    clean = tmp_path / "clean.duckdb"
+    assert run_archive(archive, clean).success
+    assert fingerprint(warehouse) == fingerprint(clean)
+
+
 @pytest.mark.parametrize(
     ("args", "env", "expected"),
     [
