@@ -66,7 +66,8 @@ GOALS = {
     "bulk_load_s": 10.0,  # 1M claims in <= 10 s
 }
 
-_PROGRESS = re.compile(r"((?:ingest|extract) \d{4}-\d\d-\d\d: .*|resolve: .*|reconcile: .*|load: .*)$")
+_PROGRESS = re.compile(r"((?:ingest|extract) \d{4}-\d\d-\d\d: .*|(?:ingest|extract) [a-z ]+: [\d,]+/[\d,]+ .*"
+                       r"|resolve: .*|reconcile: .*|load: .*)$")
 
 
 def log(message: str) -> None:
