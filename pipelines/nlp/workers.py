@@ -174,7 +174,7 @@ class ExtractionPool:
         english = [a for a in articles if (a.get("language") or "en") == "en"]
         chunk = max(1, min(chunk, -(-len(english) // self.processes)))  # every worker busy on a small batch
         chunks = [english[i : i + chunk] for i in range(0, len(english), chunk)]
-        parts = self.cores // self.processes if len(chunks) < self.cores else 1
+        parts = self.cores // self.processes  # a pool short of workers: helpers share each chunk
         events: list[dict] = []
         claims: list[dict] = []
         done = 0
