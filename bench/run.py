@@ -111,7 +111,14 @@ CODE_DIR: Path = REPO  # where subprocesses run from; set to the snapshot by mai
 
 
 def snapshot_code(work: Path) -> tuple[Path, str]:
-    """Copy the code the subprocesses import into work/code; its sha256 (first 12 hex)."""
+    """Copy the code the subprocesses import into work/code; its sha256 (first 12 hex).
+
+    The copy is byte-compiled, as installed code is (pip compiles what it installs; an
+    ordinary interpreter caches what it imports). With PYTHONDONTWRITEBYTECODE set, as on
+    this project's machine, every process would otherwise compile the project's modules
+    again: about 0.06 s in a run's process and 0.04 s in each spaCy worker, measured."""
+    import compileall
+
     dest = work / "code"
     ignore = shutil.ignore_patterns("__pycache__", "results", "*.duckdb", "*.duckdb.wal", "*.pyc")
     for name in SNAPSHOT_DIRS:
@@ -121,6 +128,8 @@ def snapshot_code(work: Path) -> tuple[Path, str]:
     for path in sorted(p for name in SNAPSHOT_DIRS[:3] for p in (dest / name).rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(dest)).encode())
         digest.update(path.read_bytes())
+    for name in SNAPSHOT_DIRS:
+        compileall.compile_dir(dest / name, quiet=1)
     return dest, digest.hexdigest()[:12]
 
 
