@@ -448,8 +448,8 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
     only what changed since. What changed: the incidents of every mention decided now,
     before and after (a mention re-decided leaves one incident and joins another), and of
     `changed_claims` (claim_id, incident_id: claims whose row differs from the earlier
-    run's, with the incident it gave them); the claims of those incidents, and the
-    changed claims themselves."""
+    run's, with the incident it gave them); the claims of those incidents, the changed
+    claims themselves, and the aggregates spanning a mention decided now (or gone)."""
     if "parent" not in mentions.columns:
         mentions = mentions.with_columns(pl.lit(None, dtype=pl.String).alias("parent"))
     incremental = previous is not None and previous.height > 0
