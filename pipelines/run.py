@@ -105,6 +105,25 @@ def day_ranges(days: list[str], gap: int | None = None) -> list[tuple[str, str]]
     return ranges
 
 
+# A run started from the command line (`pipelines.cli run`, `make run`, a cron line) prints
+# its output where it was started. Dagster would also copy the run's stdout and stderr into
+# compute-log files for the UI, starting `tail` and a Python watcher process for each
+# stream with every run: 0.15 s of a 3.3 s nightly run, measured, on the cores the run's
+# own start-up needs. Everything the steps report (progress, counts, errors with their
+# tracebacks, check results) is in the event log either way.
+NO_COMPUTE_LOGS = {"compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager",
+                                    "class": "NoOpComputeLogManager"}}
+
+
+def command_line_instance(home: Path) -> dg.DagsterInstance:
+    """The Dagster instance `home` (DAGSTER_HOME) configures, without compute-log capture
+    (NO_COMPUTE_LOGS): same run history, event log and pools as the UI and daemon see."""
+    import dagster as dg
+    from dagster._core.instance.ref import InstanceRef
+
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=NO_COMPUTE_LOGS))
+
+
 def run_archive(
     archive_root: Path,
     warehouse_path: Path,
@@ -171,7 +190,7 @@ def _run_ranges(archive_root: Path, warehouse_path: Path, ranges: list[tuple[str
 
         resources = resources_for(archive_root, warehouse_path)
         if instance is None and os.environ.get("DAGSTER_HOME") and Path(os.environ["DAGSTER_HOME"]).is_dir():
-            instance = dg.DagsterInstance.get()
+            instance = command_line_instance(Path(os.environ["DAGSTER_HOME"]))
     finally:
         gc.freeze()
         if was_enabled:

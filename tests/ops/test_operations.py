@@ -356,6 +356,29 @@ def test_the_nightly_job_runs_a_day_in_one_process_and_builds_what_the_cli_build
     assert fingerprint(tmp_path / "job.duckdb") == fingerprint(tmp_path / "cli.duckdb")
 
 
+def test_a_command_line_run_is_in_dagster_home_without_copies_of_its_output(tmp_path):
+    """`pipelines.cli run` records its run in DAGSTER_HOME's instance (the UI's history),
+    and prints its output where it was started: Dagster copies no stdout/stderr into
+    compute-log files (each copy started `tail` and a Python watcher per stream)."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "pipelines" / "dagster.yaml", home / "dagster.yaml")
+    archive = write_archive(tmp_path / "archive", {"2016-02-27": [{
+        "id": "kabul-1", "outlet": "AFP", "url": "https://sample.incident-ledger.invalid/afp/kabul-1",
+        "title": "Suicide bomber kills 12 in Kabul", "published": "2016-02-27T15:00:00Z",
+        "text": "Kabul (AFP) - A suicide bomber killed 12 people near the defence ministry in Kabul on Saturday, "
+                "police said."}]})
+    done = cli("run", "--archive", str(archive), "--warehouse", str(tmp_path / "w.duckdb"),
+               env={"DAGSTER_HOME": str(home)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "ingest: 1 days" in done.stderr + done.stdout  # the run's log, where it was started
+    instance = dg.DagsterInstance.from_config(str(home))
+    (run,) = instance.get_runs()
+    assert run.status == dg.DagsterRunStatus.SUCCESS
+    copies = [p for p in home.rglob("*") if p.suffix in {".out", ".err", ".complete"}]
+    assert copies == []
+
+
 TZ_SCRIPT = """
 import sys
 from pathlib import Path
