@@ -54,10 +54,10 @@ def reconciled_casualties(context: dg.AssetExecutionContext, warehouse: Warehous
                 replace_where(con, "staging.reconciled_claims", UNPUBLISHED_CLAIMS, marked)
             # aggregates, against the ranges of the incidents they span: after an earlier
             # run, those whose row, links or spanned ranges changed
-            changed = "" if whole else f" and {UNPUBLISHED_AGGREGATES}"
-            links = "select * from staging.aggregate_links" + ("" if whole else f" where {UNPUBLISHED_AGGREGATES}")
+            changed = "true" if whole else UNPUBLISHED_AGGREGATES
+            links = f"select * from staging.aggregate_links where {changed}"
             aggregates = check_aggregates(
-                read_frame(con, f"select * from staging.resolved_claims where is_aggregate{changed}"),
+                read_frame(con, f"select * from staging.resolved_claims where is_aggregate and {changed}"),
                 read_frame(con, links),
                 read_frame(con, "select * from staging.incident_casualties where incident_id in "
                                 f"(select unnest(incident_ids) from ({links}))"))
