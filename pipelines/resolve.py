@@ -198,17 +198,22 @@ def _fingerprints(mentions: pl.DataFrame, day_window: int) -> list[str]:
     return [f"{day_window}:{h:016x}" for h in hashes]
 
 
-def _replay_length(ordered: pl.DataFrame, fingerprints: pl.Series, previous: pl.DataFrame | None) -> int:
-    """How many mentions, from the start of the visiting order, the previous run decided
-    with the same fingerprints: the greedy decision for a mention depends only on the
-    mentions visited before it, so that prefix decides as before."""
-    if previous is None or previous.height == 0:
-        return 0
-    old = previous.sort("seq")
+def _replay_length(ordered: pl.DataFrame, fingerprints: pl.Series, old: pl.DataFrame) -> int:
+    """How many mentions, from the start of the visiting order, the previous run (`old`,
+    its state in seq order) decided with the same fingerprints: the greedy decision for a
+    mention depends only on the mentions visited before it, so that prefix decides as
+    before."""
     n = min(old.height, ordered.height)
     differs = ((ordered["mention_id"].head(n) != old["mention_id"].head(n))
                | (fingerprints.head(n) != old["fingerprint"].head(n))).arg_true()
     return int(differs[0]) if differs.len() else n
+
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _epoch_day(day: dt.date) -> int:
+    return (day - _EPOCH).days
 
 
 def _merged_spans(undecided: list[dict], day_window: int) -> tuple[pl.Series, pl.Series]:
@@ -255,19 +260,20 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2, previous: pl.
     state row)."""
     ordered = mentions.sort(["reported_at", "article_id", "ordinal"]).with_row_index("_order")
     fingerprints = pl.Series(_fingerprints(ordered.drop("_order"), day_window), dtype=pl.String)
-    replayed = _replay_length(ordered, fingerprints, previous)
+    old_state = previous.sort("seq").select(list(STATE_SCHEMA)) if previous is not None else None
+    replayed = _replay_length(ordered, fingerprints, old_state) if old_state is not None else 0
     undecided = ordered.slice(replayed).with_columns(fingerprints.slice(replayed).alias("_fingerprint")).to_dicts()
     for row in undecided:
         _date_keys(row)
     incidents: list[_Incident] = []
     index = _DayIndex(day_window)
     if replayed:
-        state = previous.sort("seq").head(replayed).select(list(STATE_SCHEMA))
+        state = old_state.head(replayed)
         prefix = ordered.head(replayed).with_columns(
             fingerprints.head(replayed).alias("_fingerprint"), state["incident_id"].alias("_incident"),
             _within_reach(ordered.head(replayed), undecided, day_window).alias("_reach"))
         wanted = (set(prefix.filter(pl.col("_reach"))["_incident"].to_list())
-                  | set(previous.filter(pl.col("seq") >= replayed)["incident_id"].to_list()) | set(keep))
+                  | set(old_state.slice(replayed)["incident_id"].to_list()) | set(keep))
         chosen = prefix["_incident"].is_in(list(wanted))
         by_id: dict[str, _Incident] = {}
         for mention, old in zip(prefix.filter(chosen).to_dicts(), state.filter(chosen).to_dicts(), strict=True):
@@ -323,13 +329,6 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2, previous: pl.
         best.add(mention)
         index.add(best, mention)
     return incidents, decisions, replayed
-
-
-def _epoch_day(day: dt.date) -> int:
-    return (day - _EPOCH).days
-
-
-_EPOCH = dt.date(1970, 1, 1)
 
 
 def _decision_row(member: dict, incident_id: str, decided_now: dict[str, dict]) -> dict:
@@ -480,14 +479,14 @@ def resolve_incidents(mentions: pl.DataFrame, claims: pl.DataFrame, *, day_windo
     dirty: set[str] | None = None
     if incremental:
         # before: what the earlier run gave the mentions decided now (and the ones gone)
-        dirty = set(previous.filter(pl.col("seq") >= replayed)["incident_id"].to_list())
+        redecided = previous.filter(pl.col("seq") >= replayed)
+        dirty = set(redecided["incident_id"].to_list())
         dirty |= set(decided["incident_id"].to_list()) | redo
         members_now = {m["mention_id"] for i in incidents if i.id in dirty
                        for m in i.members}
         # an aggregate's links change only with the incident of a mention it spans, and
         # only a mention decided now (or gone) changed incident
-        moved = list(set(previous.filter(pl.col("seq") >= replayed)["mention_id"].to_list())
-                     | set(decided["mention_id"].to_list()))
+        moved = list(set(redecided["mention_id"].to_list()) | set(decided["mention_id"].to_list()))
         spans_moved = pl.col("aggregate_mention_ids").list.eval(pl.element().is_in(moved)).list.any()
         claims = claims.filter(pl.col("claim_id").is_in(list(dirty_claims)) | pl.col("mention_id").is_in(list(members_now))
                                | (pl.col("is_aggregate") & spans_moved))

@@ -148,7 +148,7 @@ def sync_rows(con: duckdb.DuckDBPyConnection, table: str, source: str) -> tuple[
     of their rows: writing only those keeps its cost, WAL and checkpoint small.
     Returns (deleted, inserted)."""
     target = table_columns(con, table)
-    present = {d[0] for d in con.execute(f"select * from {source} limit 0").description}
+    present = set(table_columns(con, source))
     columns = ", ".join(f'"{c}"' for c in target)
     # a column the source lacks is NULL, as an insert naming only the source's columns makes it
     from_source = ", ".join(f'"{c}"' if c in present else f'null as "{c}"' for c in target)
@@ -219,11 +219,12 @@ def replace_where(con: duckdb.DuckDBPyConnection, table: str, where: str, frame:
 # Rows of incidents and claims changed since the last publish (staging.unpublished), as
 # a filter on any table with incident_id (and claim_id) columns.
 UNPUBLISHED_INCIDENTS = "incident_id in (select key from staging.unpublished where kind = 'incident')"
-UNPUBLISHED_CLAIMS = f"({UNPUBLISHED_INCIDENTS} or claim_id in (select key from staging.unpublished where kind = 'claim'))"
+_MARKED_CLAIMS = "claim_id in (select key from staging.unpublished where kind = 'claim')"
+UNPUBLISHED_CLAIMS = f"({UNPUBLISHED_INCIDENTS} or {_MARKED_CLAIMS})"
 # Aggregate claims whose check may have changed: their row or links did (resolve marks the
 # claim), or the ranges of an incident they span did.
 UNPUBLISHED_AGGREGATES = (
-    "(claim_id in (select key from staging.unpublished where kind = 'claim') or claim_id in "
+    f"({_MARKED_CLAIMS} or claim_id in "
     "(select claim_id from (select claim_id, unnest(incident_ids) as incident_id from staging.aggregate_links) "
     f"where {UNPUBLISHED_INCIDENTS}))"
 )
