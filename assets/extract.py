@@ -12,7 +12,7 @@ from pipelines.nlp.model import extraction_is_current, extractor_version, model_
 from pipelines.progress import Progress
 from pipelines.resources import ExtractionWorkers, WarehouseResource
 from pipelines.settings import load_settings
-from warehouse.io import extracted_manifests, ingested_digests, read_frame, replace_partitions
+from warehouse.io import EXTRACTED_ARTICLE_COLUMNS, article_digests, extracted_manifests, read_frame, replace_partitions
 
 
 @dg.asset(
@@ -29,8 +29,9 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     """Run the spaCy pipeline (gazetteer ruler, NER, parser, casualty matcher) over every
     English article of the partition: casualty figures with qualifiers, offsets and
     claimants; places, dates, attack types and responsibility claims of each event.
-    Writes staging.event_mentions and staging.claim_mentions. A partition whose input and
-    extractor are unchanged since the last run is skipped."""
+    Writes staging.event_mentions and staging.claim_mentions. A partition whose articles
+    and extractor are unchanged since its last extraction is skipped (even when it was
+    ingested again)."""
     settings = load_settings()
     meta = model_meta(settings.spacy_models)
     version = extractor_version(meta)
@@ -42,11 +43,11 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "select count(*) from articles where partition_date between ? and ? and language = 'en'",
             [min(keys), max(keys)],
         ).fetchone()[0]
-        ingested = ingested_digests(con, min(keys), max(keys))
+        articles_read = article_digests(con, min(keys), max(keys))
         extracted = extracted_manifests(con, min(keys), max(keys))
-        keys = [k for k in keys if k in ingested or k in extracted]  # days never ingested: nothing to do
-        # unchanged: same input digest as at the last extraction, same extractor
-        unchanged = [k for k in keys if extraction_is_current(ingested.get(k), extracted.get(k), version)]
+        keys = [k for k in keys if k in articles_read or k in extracted]  # days never ingested: nothing to do
+        # unchanged: the same articles as at the last extraction, the same extractor
+        unchanged = [k for k in keys if extraction_is_current(articles_read.get(k), extracted.get(k), version)]
         skip = set(unchanged)
         changed = [k for k in keys if k not in skip]
         sizes = {str(day): (n, english) for day, n, english in con.execute(
@@ -85,7 +86,7 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             for number, key, articles in pending:
                 day = dt.date.fromisoformat(key)
                 manifest_rows.append({
-                    "partition_date": day, "input_sha256": ingested.get(key, ""),
+                    "partition_date": day, "input_sha256": articles_read.get(key) or "",
                     "extractor_version": version, "n_articles": len(articles),
                     "n_events": events_per_day.get(day, 0), "n_claims": claims_per_day.get(day, 0),
                 })
@@ -110,8 +111,7 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 con = open_writer.enter_context(warehouse.writer())
             pending = [(number_of[key], key, read_frame(
                 con,
-                "select article_id, partition_date, outlet, title, published_at, language, text "
-                "from articles where partition_date = ? order by article_id",
+                f"select {', '.join(EXTRACTED_ARTICLE_COLUMNS)} from articles where partition_date = ? order by article_id",
                 [key],
             ).to_dicts()) for key in batch]
             extract_and_write(con, pending)
@@ -121,7 +121,7 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                      f"{totals['events']} events, {totals['claims']} claims")
     if unchanged:
         context.log.info(f"extract: {len(unchanged)} of {len(keys)} partitions unchanged since their last "
-                         f"extraction (same input, same extractor), skipped: {unchanged[0]}..{unchanged[-1]}")
+                         f"extraction (same articles, same extractor), skipped: {unchanged[0]}..{unchanged[-1]}")
     return dg.MaterializeResult(metadata={
         "partitions": len(keys), "partitions_skipped": totals["skipped"], "articles": totals["articles"],
         "event_mentions": totals["events"], "claims": totals["claims"], "extractor_version": version,

@@ -10,7 +10,7 @@ from pipelines.ingest import PartitionIngest, archive_problems, ingest_partition
 from pipelines.progress import Progress
 from pipelines.resources import ArchiveResource, WarehouseResource
 from pipelines.settings import load_settings
-from warehouse.io import column_docs, ingested_digests, insert_frame, replace_partitions, transaction
+from warehouse.io import column_docs, fill_article_digests, ingested_digests, insert_frame, replace_partitions, transaction
 
 
 @dg.asset(
@@ -54,7 +54,7 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
                 table: pl.concat([getattr(r, field) for r in pending])
                 for table, field in (("articles", "articles"), ("article_duplicates", "duplicates"),
                                      ("rejected_records", "rejected"), ("partition_manifest", "manifest"))
-            })
+            }, then=fill_article_digests)
             pending.clear()
 
         for number, key in enumerate(keys, start=1):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: str) -> list[str] | None:
     """The days of first..last whose ingest or extraction is out of date in the warehouse:
     new or changed day folders, loaded days whose folder went, days extracted from other
-    input or by another extractor; every day folder for a warehouse not there yet. None
+    articles or by another extractor; every day folder for a warehouse not there yet. None
     when the warehouse cannot tell (busy with another writer, an older schema): then
     every day is to be looked at."""
     import duckdb
@@ -28,7 +28,7 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     from pipelines.day_digests import DayDigests
     from pipelines.nlp.model import extraction_is_current, extractor_version, model_meta
     from pipelines.settings import load_settings
-    from warehouse.io import WarehouseError, connect, extracted_manifests, ingested_digests
+    from warehouse.io import WarehouseError, article_digests, connect, extracted_manifests, ingested_digests
 
     folders = [d for d in list_partitions(archive_root) if first <= d <= last]
     if not Path(warehouse_path).exists():
@@ -40,6 +40,7 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
         return None
     try:
         ingested = ingested_digests(con, first, last)
+        articles = article_digests(con, first, last)
         extracted = extracted_manifests(con, first, last)
     except duckdb.Error:
         return None
@@ -50,7 +51,7 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     days = [
         day for day in sorted(set(folders) | set(ingested))
         if not digests.is_unchanged(day, ingested.get(day))
-        or not extraction_is_current(ingested.get(day), extracted.get(day), version)
+        or not extraction_is_current(articles.get(day), extracted.get(day), version)
     ]
     digests.save()
     return days

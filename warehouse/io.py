@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -81,7 +81,7 @@ def connect(path: Path | str, *, read_only: bool = False, lock_timeout: float | 
     # read in New York would be the day before near midnight (extraction reads its date)
     con.execute("set TimeZone = 'UTC'")
     if not read_only:
-        migrate(con)
+        migrate(con, then=fill_article_digests)  # days ingested before the digest existed
     return con
 
 
@@ -123,14 +123,17 @@ def replace_partitions(
     con: duckdb.DuckDBPyConnection,
     partition_dates: list[str],
     frames: dict[str, pl.DataFrame],
+    then: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
 ) -> dict[str, int]:
     """Replace several whole partitions at once (the frames hold their new rows): one
-    delete and one insert per table, all in one transaction."""
+    delete and one insert per table, and `then(con)`, all in one transaction."""
     counts = {}
     with transaction(con):
         for table, frame in frames.items():
             con.execute(f"delete from {table} where partition_date in (select unnest(?::date[]))", [partition_dates])
             counts[table] = insert_frame(con, table, frame)
+        if then is not None:
+            then(con)
     return counts
 
 
@@ -260,11 +263,47 @@ def ingested_digests(con: duckdb.DuckDBPyConnection, first: str, last: str) -> d
 
 
 def extracted_manifests(con: duckdb.DuckDBPyConnection, first: str, last: str) -> dict[str, tuple[str, str]]:
-    """(input digest, extractor version) each day first..last was last extracted from and
-    with (staging.extract_manifest)."""
+    """(articles digest, extractor version) each day first..last was last extracted from
+    and with (staging.extract_manifest)."""
     return {str(day): (sha, version) for day, sha, version in con.execute(
         "select partition_date, input_sha256, extractor_version from staging.extract_manifest "
         "where partition_date between ? and ?", [first, last]).fetchall()}
+
+
+def article_digests(con: duckdb.DuckDBPyConnection, first: str, last: str) -> dict[str, str | None]:
+    """Digest of what extraction reads of each ingested day first..last (partition_manifest;
+    see fill_article_digests)."""
+    return {str(day): sha for day, sha in con.execute(
+        "select partition_date, articles_sha256 from partition_manifest where partition_date between ? and ?",
+        [first, last]).fetchall()}
+
+
+# What the extract step reads of an article (assets/extract.py), as the article digests
+# read it: a day ingested again into the same articles (an ingest fix that changes
+# nothing there, new limits, a changed file outside them) is not extracted again.
+EXTRACTED_ARTICLE_COLUMNS = ("article_id", "partition_date", "outlet", "title", "published_at", "language", "text")
+
+
+def fill_article_digests(con: duckdb.DuckDBPyConnection) -> None:
+    """Give every partition_manifest row without one its articles_sha256: sha256 over
+    the day's articles in article_id order, EXTRACTED_ARTICLE_COLUMNS of each (as JSON,
+    times as epoch microseconds). Ingest leaves it empty for the days it writes and
+    calls this in the same transaction. A warehouse migrated from before the digest gets
+    it for all its days; its extract_manifest rows, which held the digest of the day's
+    folder, get the digest of the day's articles where that folder is still the one
+    ingested (the others are out of date either way)."""
+    fields = ", ".join(f"epoch_us(a.{c})" if c == "published_at" else f"a.{c}" for c in EXTRACTED_ARTICLE_COLUMNS)
+    con.execute(f"""
+        update partition_manifest m set articles_sha256 = d.sha
+        from (select m.partition_date,
+                     sha256(coalesce(string_agg(json_array({fields})::varchar, chr(10) order by a.article_id)
+                                     filter (where a.article_id is not null), '')) as sha
+              from partition_manifest m left join articles a using (partition_date)
+              where m.articles_sha256 is null group by m.partition_date) d
+        where m.partition_date = d.partition_date and m.articles_sha256 is null""")
+    con.execute("""
+        update staging.extract_manifest e set input_sha256 = m.articles_sha256 from partition_manifest m
+        where e.partition_date = m.partition_date and e.input_sha256 = m.input_sha256""")
 
 
 # The analysts' tables and the staging tables they are published from.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -25,10 +26,11 @@ def ddl_digest() -> str:
     return digest.hexdigest()
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+def migrate(con: duckdb.DuckDBPyConnection, then: Callable[[duckdb.DuckDBPyConnection], object] | None = None) -> list[str]:
     """Create or update every warehouse relation; safe to run any number of times. A
     warehouse already built from these exact DDL files is left alone (every writer opens
-    the file through here: re-running the DDL costs more than the check)."""
+    the file through here: re-running the DDL costs more than the check). `then(con)`
+    runs after the DDL, in its transaction (data the new DDL asks for)."""
     digest = ddl_digest()
     try:
         done = con.execute("select digest from staging.schema_digest").fetchone()
@@ -46,6 +48,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         for table in keyed:
             con.execute(f"insert into {table} by name select * from {table}{_ASIDE}")
             con.execute(f"drop table {table}{_ASIDE}")
+        if then is not None:
+            then(con)
         con.execute("create table if not exists staging.schema_digest (digest varchar not null)")
         con.execute("comment on table staging.schema_digest is 'sha256 of the DDL files this warehouse was last migrated with (warehouse/migrate.py). Internal.'")
         con.execute("delete from staging.schema_digest")

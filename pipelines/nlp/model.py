@@ -56,7 +56,8 @@ def extractor_version(meta: dict, code: Path | None = None) -> str:
     return digest.hexdigest()[:16]
 
 
-def extraction_is_current(ingested_digest: str | None, extracted: tuple[str, str] | None, version: str) -> bool:
-    """A day was extracted (`extracted`: its input digest and extractor version, from
-    warehouse.io.extracted_manifests) from the input it now holds, by this extractor."""
-    return ingested_digest is not None and extracted == (ingested_digest, version)
+def extraction_is_current(articles_digest: str | None, extracted: tuple[str, str] | None, version: str) -> bool:
+    """A day was extracted (`extracted`: the digest of the articles it read and the
+    extractor version, from warehouse.io.extracted_manifests) from the articles it now
+    holds (`articles_digest`, warehouse.io.article_digests), by this extractor."""
+    return articles_digest is not None and extracted == (articles_digest, version)

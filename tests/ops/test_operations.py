@@ -163,6 +163,64 @@ def test_a_rerun_covers_only_the_days_that_changed(tmp_path):
     assert fingerprint(warehouse) == fingerprint(clean)  # as if built from scratch
 
 
+def test_a_day_ingested_again_into_the_same_articles_is_not_extracted_again(tmp_path, monkeypatch):
+    """Extraction is kept per day with the digest of the articles it read, not of the
+    folder: an ingest fix (here, other limits) or a file that is no article re-ingests
+    a day without extracting it again; a changed article re-extracts its day."""
+    days = ("2016-02-27", "2016-02-28")
+    archive = tmp_path / "archive"
+    for day in days:
+        shutil.copytree(SAMPLE / day, archive / day)
+    warehouse = tmp_path / "w.duckdb"
+    assert run_archive(archive, warehouse).success
+
+    def extracted(result) -> tuple[int, int]:  # (days extracted, days skipped)
+        metadata = next(e for e in result.get_asset_materialization_events()
+                        if e.asset_key.to_user_string() == "extracted_mentions").materialization.metadata
+        return metadata["partitions"].value - metadata["partitions_skipped"].value, metadata["partitions_skipped"].value
+
+    monkeypatch.setenv("INCIDENT_MAX_LINE_BYTES", str(5 * 1024 * 1024 + 1))  # no line comes near either limit
+    assert days_to_process(archive, warehouse, *days) == list(days)
+    assert extracted(run_archive(archive, warehouse)) == (0, 2)
+    assert days_to_process(archive, warehouse, *days) == []
+
+    (archive / days[0] / "scan.pdf").write_bytes(b"%PDF-1.4 not an article")
+    assert days_to_process(archive, warehouse, *days) == [days[0]]
+    assert extracted(run_archive(archive, warehouse)) == (0, 1)
+
+    afp = archive / days[1] / "afp.jsonl"
+    lines = afp.read_text().splitlines()
+    record = json.loads(lines[0])
+    record["title"] += " (updated)"
+    afp.write_text("\n".join([json.dumps(record), *lines[1:]]) + "\n")
+    assert days_to_process(archive, warehouse, *days) == [days[1]]
+    assert extracted(run_archive(archive, warehouse)) == (1, 0)
+
+    clean = tmp_path / "clean.duckdb"
+    assert run_archive(archive, clean).success
+    assert fingerprint(warehouse) == fingerprint(clean)  # as if built from scratch
+
+
+def test_a_warehouse_from_before_the_article_digests_extracts_nothing_again(tmp_path):
+    """Migrating a warehouse whose manifests predate articles_sha256 fills it in, and
+    carries its extractions over: the next run finds nothing to do."""
+    archive = tmp_path / "archive"
+    for day in ("2016-02-27", "2016-02-28"):
+        shutil.copytree(SAMPLE / day, archive / day)
+    warehouse = tmp_path / "w.duckdb"
+    assert run_archive(archive, warehouse).success
+    before = fingerprint(warehouse)
+    con = duckdb.connect(str(warehouse))  # back to the manifests of before
+    con.execute("""update staging.extract_manifest e set input_sha256 = m.input_sha256
+                   from partition_manifest m where e.partition_date = m.partition_date""")
+    con.execute("alter table partition_manifest drop column articles_sha256")
+    con.execute("delete from staging.schema_digest")
+    con.close()
+    connect(warehouse).close()  # the first writer migrates
+    assert fingerprint(warehouse) == before
+    assert days_to_process(archive, warehouse, "2016-02-27", "2016-02-28") == []
+
+
 def test_days_found_unchanged_by_their_stat_are_still_caught_when_rewritten(tmp_path, monkeypatch):
     import pipelines.day_digests as day_digests
 

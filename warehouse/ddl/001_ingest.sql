@@ -84,13 +84,17 @@ create table if not exists partition_manifest (
     n_records_read  integer not null,
     n_loaded        integer not null,
     n_duplicates    integer not null,
-    n_rejected      integer not null
+    n_rejected      integer not null,
+    articles_sha256 varchar
 );
+-- added after the first release: warehouses built before get the column here
+alter table partition_manifest add column if not exists articles_sha256 varchar;
 comment on table partition_manifest is 'One row per ingested partition: what was read and what became of it. n_records_read = n_loaded + n_duplicates + n_rejected is enforced by a blocking asset check.';
 comment on column partition_manifest.partition_date is 'Archive folder (publication day).';
-comment on column partition_manifest.input_sha256 is 'sha256 over the names and bytes of every file in the folder; unchanged input -> the extract step is skipped.';
+comment on column partition_manifest.input_sha256 is 'sha256 over the names and bytes of every file in the folder and the ingest code; unchanged -> the day is not ingested again.';
 comment on column partition_manifest.n_files is 'Number of files found in the folder (articles or not).';
 comment on column partition_manifest.n_records_read is 'Records read: every .jsonl line, every .txt file and every other file (rejected whole).';
 comment on column partition_manifest.n_loaded is 'Records loaded into articles.';
 comment on column partition_manifest.n_duplicates is 'Records recorded in article_duplicates.';
 comment on column partition_manifest.n_rejected is 'Records recorded in rejected_records for this partition.';
+comment on column partition_manifest.articles_sha256 is 'sha256 over what the extract step reads of the day''s articles (warehouse.io.fill_article_digests); unchanged -> the day is not extracted again, even when it was ingested again.';

@@ -9,7 +9,7 @@ create table if not exists staging.extract_manifest (
     n_events           integer not null,
     n_claims           integer not null
 );
-comment on table staging.extract_manifest is 'What the extract step last read per partition; unchanged input and extractor -> the partition is skipped. Internal.';
+comment on table staging.extract_manifest is 'What the extract step last read per partition (input_sha256: partition_manifest.articles_sha256 of the articles it read) and with which extractor; the same articles and extractor -> the partition is skipped. Internal.';
 
 create table if not exists staging.incidents as select * from incidents limit 0;
 create table if not exists staging.incident_mentions as select * from incident_mentions limit 0;
