@@ -130,15 +130,22 @@ def check_archive_root(root: Path) -> Path:
     return root.resolve()
 
 
+def latest_date_on_earth() -> dt.date:
+    """Today where the date is furthest ahead (UTC+14), whatever this machine's time
+    zone: a newsroom east of the archive may already file under tomorrow's date."""
+    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=14)).date()
+
+
 def is_valid_partition_name(name: str, today: dt.date | None = None) -> bool:
-    """A folder name is a partition when it is a real calendar date from 2000-01-01 to today."""
+    """A folder name is a partition when it is a real calendar date from 2000-01-01 to
+    today (`today`, else today somewhere on Earth: latest_date_on_earth)."""
     if not PARTITION_NAME.match(name):
         return False
     try:
         day = dt.date.fromisoformat(name)
     except ValueError:
         return False
-    return dt.date(2000, 1, 1) <= day <= (today or dt.date.today())
+    return dt.date(2000, 1, 1) <= day <= (today or latest_date_on_earth())
 
 
 def list_partitions(root: Path) -> list[str]:
@@ -163,7 +170,7 @@ def archive_problems(root: Path) -> pl.DataFrame:
                 "source_file": entry.name,
                 "line_no": None,
                 "reason_code": "invalid_partition_folder",
-                "detail": f"{kind} {entry.name!r} at the archive root is not a YYYY-MM-DD day folder between 2000-01-01 and today",
+                "detail": f"{kind} {entry.name!r} at the archive root is not a YYYY-MM-DD day folder between 2000-01-01 and today (anywhere on Earth)",
                 "raw_excerpt": None,
             }
         )

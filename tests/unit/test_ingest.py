@@ -1,3 +1,4 @@
+import datetime as dt
 import gzip
 import json
 
@@ -115,6 +116,22 @@ def test_folders_that_are_not_dates_are_reported(tmp_path):
     problems = archive_problems(tmp_path)
     assert sorted(problems["source_file"].to_list()) == ["2016-02-31", "misc"]
     assert set(problems["reason_code"]) == {"invalid_partition_folder"}
+
+
+def test_a_day_folder_may_be_dated_today_anywhere_on_earth_whatever_the_machines_zone(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")  # a day behind the date line's east side
+    time.tzset()
+    try:
+        latest = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=14)).date()  # Kiribati (UTC+14)
+        (tmp_path / latest.isoformat()).mkdir()
+        (tmp_path / (latest + dt.timedelta(days=1)).isoformat()).mkdir()
+        assert list_partitions(tmp_path) == [latest.isoformat()]
+        assert archive_problems(tmp_path)["source_file"].to_list() == [(latest + dt.timedelta(days=1)).isoformat()]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_missing_archive_is_a_clear_error(tmp_path):
