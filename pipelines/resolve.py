@@ -21,6 +21,8 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 import polars as pl
 
@@ -188,14 +190,26 @@ STATE_SCHEMA = {"seq": pl.Int32, "mention_id": pl.String, "fingerprint": pl.Stri
                 "decision": pl.String, "matched_mention_id": pl.String, "reason": pl.String}
 
 
+@cache
+def rules_version() -> str:
+    """Digest of the code that derives incidents and their ranges (this module and
+    pipelines/reconcile.py). Part of every decision's fingerprint: after a change to a
+    rule nothing is replayed, so every incident and range is derived again, once."""
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(__file__).with_name("reconcile.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _fingerprints(mentions: pl.DataFrame, day_window: int) -> list[str]:
     """One per mention: every field of it (what its decision reads, and what its
-    incident's row reads) with the day window. Equal fingerprints over a prefix of the
-    visiting order mean equal decisions and equal incident rows over it. (polars row
-    hashes are stable within one polars version: after an upgrade nothing is replayed,
-    once.)"""
+    incident's row reads) with the day window and the rules' version. Equal fingerprints
+    over a prefix of the visiting order mean equal decisions and equal incident rows over
+    it. (polars row hashes are stable within one polars version: after an upgrade
+    nothing is replayed, once.)"""
     hashes = mentions.select(sorted(mentions.columns)).hash_rows(seed=0).to_list()
-    return [f"{day_window}:{h:016x}" for h in hashes]
+    prefix = f"{rules_version()}:{day_window}"
+    return [f"{prefix}:{h:016x}" for h in hashes]
 
 
 def _replay_length(ordered: pl.DataFrame, fingerprints: pl.Series, old: pl.DataFrame) -> int:

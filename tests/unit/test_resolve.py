@@ -148,6 +148,22 @@ def test_a_later_run_replays_the_unchanged_prefix_and_gives_only_the_incidents_i
     assert nightly.state.equals(fresh.state)
 
 
+def test_decisions_taken_by_other_rules_are_not_replayed(monkeypatch):
+    """A change to the resolution or reconciliation code (its version) re-decides every
+    mention: nothing an older rule decided survives in a nightly run."""
+    import pipelines.resolve as resolve_module
+
+    days = [mention("m1", "a1", HOMS, D), mention("m2", "a2", HOMS, D, hours=20)]
+    claims = pl.DataFrame([claim("c1", "m1", "a1", 10)], schema=CLAIM_SCHEMA)
+    first = resolve_incidents(pl.DataFrame(days, schema=EVENT_SCHEMA), claims)
+    assert resolve_incidents(pl.DataFrame(days, schema=EVENT_SCHEMA), claims, previous=first.state).replayed == 2
+    monkeypatch.setattr(resolve_module, "rules_version", lambda: "other rules")
+    again = resolve_incidents(pl.DataFrame(days, schema=EVENT_SCHEMA), claims, previous=first.state)
+    assert again.replayed == 0
+    assert set(again.incident_ids) == set(first.incidents["incident_id"].to_list())
+    assert again.claims["claim_id"].to_list() == ["c1"]
+
+
 def test_a_changed_claim_of_an_unchanged_mention_redoes_its_incident():
     rows = [mention("m1", "a1", HOMS, D), mention("m2", "a2", DAMASCUS, D, hours=20)]
     claims = [claim("c1", "m1", "a1", 10), claim("c2", "m2", "a2", 4, hours=20)]
