@@ -1,10 +1,15 @@
 """Resolution: group event mentions from many articles and days into incidents.
 
 Plain Python over polars frames, deterministic: mentions are visited in publication
-order and each joins the best compatible incident or starts a new one.
-Compatible means (all of):
+order and each joins the best compatible incident or starts a new one. An incident is
+compatible when no report in it contradicts the mention's date or place (one report
+without a place, or dated only by the year, does not bridge two attacks) and one report
+at least agrees on the attack type and the claiming group. Compatible means (all of):
 - dates: the mentions' date ranges overlap, allowing `day_window` days of slack for
-  day-precision dates (reports lag, time zones differ);
+  day-precision dates (reports lag, time zones differ); a reference to an earlier attack
+  dated only by a month or a year ("a bombing there last month", "earlier this year")
+  joins only other such references: it never inflates a current incident; a mention
+  dated only by a month or a year joins only when exactly one incident fits;
 - places: the same place, or one within the other (district < city < admin1 < country);
   a mention with no place joins only when exactly one incident of its country fits;
 - attack types of one family (bombings; shelling/air strikes; shootings; ...);
@@ -140,6 +145,9 @@ def _date_keys(mention: dict) -> None:
     mention["_end"] = mention["date_end"].toordinal()
     mention["_day"] = mention["date_precision"] == "day"
     mention["_exact"] = mention["_start"] == mention["_end"]
+    mention["_coarse"] = PRECISION_RANK[mention["date_precision"]] >= PRECISION_RANK["month"]
+    # "a bombing there last month", "earlier this year": a reference to another attack
+    mention["_reference"] = mention["_coarse"] and bool(mention["is_historical"])
 
 
 def _dates_overlap(a: dict, b: dict, day_window: int) -> int | None:
@@ -153,19 +161,31 @@ def _dates_overlap(a: dict, b: dict, day_window: int) -> int | None:
     return gap if gap <= slack else None
 
 
-def _compatible(mention: dict, other: dict, day_window: int) -> tuple[bool, str]:
+def _contradicts(mention: dict, other: dict, day_window: int) -> bool:
+    """Whether two mentions cannot be one event by their dates or places (no report of
+    an incident may contradict a mention that joins it)."""
+    return (_dates_overlap(mention, other, day_window) is None
+            or mention["_reference"] != other["_reference"]
+            or _place_relation(mention, other) is None)
+
+
+def _agrees(mention: dict, other: dict) -> bool:
+    """Whether two mentions tell the same kind of attack, claimed by the same group when
+    both name one (a joining mention agrees with one report at least: the group and the
+    attack type are what extraction gets wrong most, e.g. "al-Shabab, the group allied
+    with al-Qaida, claimed ...")."""
+    return (attack_types_compatible(mention["attack_type"], other["attack_type"])
+            and not (mention["claimed_by"] and other["claimed_by"] and mention["claimed_by"] != other["claimed_by"]))
+
+
+def _match_reason(mention: dict, other: dict, day_window: int) -> str:
+    """Why a mention joined the incident of `other`, its closest compatible member."""
     gap = _dates_overlap(mention, other, day_window)
-    if gap is None:
-        return False, "dates too far apart"
-    relation = _place_relation(mention, other)
-    if relation is None:
-        return False, "different places"
-    if not attack_types_compatible(mention["attack_type"], other["attack_type"]):
-        return False, "incompatible attack types"
-    if mention["claimed_by"] and other["claimed_by"] and mention["claimed_by"] != other["claimed_by"]:
-        return False, "claimed by different groups"
-    place = {"same": "same place", "within": "one place within the other", "unknown": "place unknown on one side"}[relation]
-    return True, f"{place} ({mention['place_name'] or '?'} / {other['place_name'] or '?'}); dates {gap} day(s) apart; attack types {mention['attack_type'] or '?'} / {other['attack_type'] or '?'}"
+    place = {"same": "same place", "within": "one place within the other",
+             "unknown": "place unknown on one side"}[_place_relation(mention, other)]
+    return (f"{place} ({mention['place_name'] or '?'} / {other['place_name'] or '?'}); dates {gap} day(s) apart; "
+            f"attack types {mention['attack_type'] or '?'} / {other['attack_type'] or '?'}; "
+            "compatible with every report of the incident")
 
 
 def _score(mention: dict, other: dict) -> tuple:
@@ -304,29 +324,33 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2, previous: pl.
     for mention in undecided:
         best, best_key, best_reason, best_match = None, None, "", None
         pool = index.candidates(mention)
-        for incident in pool:
-            if mention["article_id"] in incident.articles:
-                continue
+        # an incident fits when none of its reports contradicts the mention's date or
+        # place (not just one report that does not: a report without a place, or dated
+        # only by the year, would bridge two attacks) and one at least agrees with it;
+        # the closest of those is the match
+        fitting = [i for i in pool if mention["article_id"] not in i.articles
+                   and not any(_contradicts(mention, m, day_window) for m in i.members)
+                   and any(_agrees(mention, m) for m in i.members)]
+        for incident in fitting:
             for member in incident.members:
-                if _dates_overlap(mention, member, day_window) is None:
-                    continue  # most members fail here: skip building the reason
-                ok, reason = _compatible(mention, member, day_window)
-                if not ok:
+                if not _agrees(mention, member):
                     continue
                 key = _score(mention, member)
                 if best_key is None or key < best_key:
-                    best, best_key, best_reason, best_match = incident, key, reason, member
+                    best, best_key, best_match = incident, key, member
+        if best is not None:
+            best_reason = _match_reason(mention, best_match, day_window)
+        if best is not None and mention["_coarse"] and len(fitting) != 1:
+            best = None
+            best_reason = (f"dated only by the {mention['date_precision']} and {len(fitting)} incidents fit: "
+                           "too little to match, kept apart")
         coarse = mention["place_id"] is None or mention["geo_precision"] in {"country", "admin1"}
         undated = mention["date_precision"] == "day" and mention["date_start"] != mention["date_end"]
         if best is not None and coarse and undated:
             best = None
             best_reason = "only a country or province and no date in the text: too little to match, kept apart"
         if best is not None and coarse:
-            fits = sum(
-                1 for incident in pool
-                if mention["article_id"] not in incident.articles
-                and any(_compatible(mention, m, day_window)[0] for m in incident.members)
-            )
+            fits = len(fitting)
             if fits != 1:
                 best = None
                 best_reason = f"only a {mention['geo_precision'] or 'missing'} place and {fits} incidents fit: kept apart"

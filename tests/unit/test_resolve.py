@@ -73,6 +73,58 @@ def test_historical_month_reference_does_not_join_todays_attack():
     assert old["date_precision"] == "month"
 
 
+NOWHERE = {key: None for key in HOMS}
+
+
+def year_dated(mid, article, place, published, *, hours, historical, whole_year=False):
+    """"earlier this year": January 1 to publication; "in 2016": the whole year."""
+    row = mention(mid, article, place, published, hours=hours, historical=historical)
+    row.update(date_precision="year", date_start=published.replace(month=1, day=1),
+               date_end=published.replace(month=12, day=31) if whole_year else published,
+               event_date=published.replace(month=1, day=1))
+    return row
+
+
+def test_a_report_without_a_place_does_not_bridge_two_cities():
+    result = resolve([mention("m1", "a1", HOMS, D), mention("m2", "a2", NOWHERE, D, hours=1),
+                      mention("m3", "a3", ALEPPO, D, hours=2)])
+    incident_of = dict(result.incident_mentions.select("mention_id", "incident_id").iter_rows())
+    assert incident_of["m2"] == incident_of["m1"]  # the only incident it fits
+    assert incident_of["m3"] != incident_of["m1"]
+
+
+def test_a_report_dated_only_by_the_year_does_not_bridge_two_attacks_weeks_apart():
+    result = resolve([mention("m1", "a1", HOMS, D),
+                      year_dated("m2", "a2", HOMS, D + dt.timedelta(days=5), hours=120, historical=False, whole_year=True),
+                      mention("m3", "a3", HOMS, D + dt.timedelta(days=14), hours=340)])
+    incident_of = dict(result.incident_mentions.select("mention_id", "incident_id").iter_rows())
+    assert incident_of["m2"] == incident_of["m1"]
+    assert incident_of["m3"] != incident_of["m1"]
+
+
+def test_a_reference_to_an_earlier_attack_this_year_does_not_join_yesterdays():
+    """"A car bomb earlier this year in Homs killed 50": not yesterday's Homs bombing."""
+    result = resolve([mention("m1", "a1", HOMS, D),
+                      year_dated("m2", "a2", HOMS, D + dt.timedelta(days=1), hours=24, historical=True)])
+    assert result.incidents.height == 2
+    assert "first report" in result.incident_mentions.filter(pl.col("mention_id") == "m2")["reason"][0]
+
+
+def test_a_later_article_on_an_attack_it_dates_joins_it():
+    """"the bombings of February 21", weeks later: a reference, dated to the day, to the
+    incident the earlier reports made."""
+    later = mention("m2", "a2", HOMS, D, hours=24 * 20, historical=True)
+    result = resolve([mention("m1", "a1", HOMS, D), later])
+    assert result.incidents.height == 1
+
+
+def test_a_mention_dated_only_by_the_year_joins_only_when_one_incident_fits():
+    two = [mention("m1", "a1", HOMS, D), mention("m2", "a2", HOMS, D + dt.timedelta(days=7), hours=170)]
+    result = resolve([*two, year_dated("m3", "a3", HOMS, D + dt.timedelta(days=8), hours=200, historical=False)])
+    assert result.incidents.height == 3
+    assert "2 incidents fit" in result.incident_mentions.filter(pl.col("mention_id") == "m3")["reason"][0]
+
+
 def test_incompatible_attack_types_or_claimants_stay_apart():
     assert not attack_types_compatible("air_strike", "suicide_bombing")
     assert attack_types_compatible("car_bomb", "suicide_bombing")
@@ -270,7 +322,14 @@ def test_a_nightly_resolution_of_a_long_archive_equals_one_from_scratch(seed, ne
     now = pl.DataFrame(claims + [spanning], schema=CLAIM_SCHEMA)
     before = resolve_incidents(everything, now)
     changed_rows = list(rows)
-    changed_rows[150] = {**rows[150], **ALEPPO, "attack_type": "shelling"}
+    # it now tells the event of an earlier report of another incident, so it moves there
+    incident_of = dict(before.incident_mentions.select("mention_id", "incident_id").iter_rows())
+    donor = next(r for r in reversed(rows[:150]) if r["date_precision"] == "day" and r["geo_precision"] == "city"
+                 and r["article_id"] != rows[150]["article_id"]
+                 and incident_of[r["mention_id"]] != incident_of[rows[150]["mention_id"]])
+    event = [*HOMS, "event_date", "date_start", "date_end", "date_precision", "is_historical", "attack_type",
+             "perpetrator", "claimed_by"]
+    changed_rows[150] = {**rows[150], **{key: donor[key] for key in event}}
     changed = pl.DataFrame(changed_rows, schema=EVENT_SCHEMA)
     again = resolve_incidents(changed, now, previous=before.state)
     assert again.replayed == 150
