@@ -6,10 +6,12 @@ Pure polars, no Dagster or DuckDB. Rules (DESIGN.md §4), configurable in Reconc
 2. each claim is an interval: exact N -> [N, N]; at least N -> [N, open);
    more than N -> [N+1, open) (claims store the stated N with qualifier more_than); up to N -> [?, N]; between A and B -> [A, B];
    vague words -> [table value, open) (data/vague_quantifiers.json);
-3. low = smallest credible lower bound (perpetrator claims are not credible);
+3. low = smallest credible lower bound (perpetrator claims are not credible; "up to N"
+   gives none: low is the smallest N only when no source gave a lower bound);
    high = largest figure stated by any source (high_open when that figure was a lower
    bound); best = the most recent figure from the most credible source tier;
-   perpetrator claims never set best; ties -> the value most sources give -> the lowest;
+   perpetrator claims never set best, unless they are the only claims (low and best
+   cannot be empty: the basis says so); ties -> the value most sources give -> the lowest;
 4. conflicting = the latest intervals do not all overlap; basis says why best is best;
 5. aggregate figures are checked against the incidents they span, never used for one.
 """
@@ -50,13 +52,18 @@ class ReconcileRules:
 
 
 def _with_intervals(claims: pl.DataFrame) -> pl.DataFrame:
-    """Add the claim's lower bound, stated figure and open flag."""
-    lower = pl.coalesce("value_low", "value_high") + pl.when(pl.col("qualifier") == "more_than").then(1).otherwise(0)
+    """Add the claim's lower bound (None for "up to N"), stated figure and open flag."""
+    stated = pl.coalesce("value_low", "value_high") + pl.when(pl.col("qualifier") == "more_than").then(1).otherwise(0)
     return claims.with_columns(
-        lower.alias("lower"),
-        pl.coalesce(pl.col("value_high"), lower).alias("figure"),
+        pl.when(pl.col("qualifier") == "at_most").then(None).otherwise(stated).alias("lower"),
+        pl.coalesce(pl.col("value_high"), stated).alias("figure"),
         pl.col("value_high").is_null().alias("open"),
     )
+
+
+def _point(row: dict) -> int:
+    """A claim's figure as one number: its lower bound, or for "up to N", N."""
+    return row["lower"] if row["lower"] is not None else row["figure"]
 
 
 def latest_per_source(claims: pl.DataFrame) -> pl.DataFrame:
@@ -72,18 +79,23 @@ def latest_per_source(claims: pl.DataFrame) -> pl.DataFrame:
     ).drop("_value")
 
 
-def _basis(best: dict, low: dict, high: dict, n_claims: int, n_sources: int, excluded: int) -> str:
+def _basis(best: dict, low: dict, low_value: int, high: dict, n_claims: int, n_sources: int, excluded: int) -> str:
     when = best["reported_at"].strftime("%Y-%m-%d %H:%M UTC")
     outlet = f" via {best['outlet']}" if best.get("outlet") and best["outlet"] != best["source"] else ""
     kind = "" if best["claimant_kind"] == "unattributed" and "unattributed" in best["source"] else f" ({best['claimant_kind']})"
+    if best["tier"] == 99:
+        why = ("only the perpetrators gave a figure, and best and low cannot be left empty: theirs stands, "
+               "with no independent source to check it")
+    else:
+        why = f"the most recent figure from the most credible source tier present (tier {best['tier']}: {best['claimant_kind']})"
+    bound = "" if low["lower"] is not None else " (its upper bound: every source gave only an upper bound)"
     text = (
         f"best {best['best_value']} = \"{best['raw_phrase']}\" from {best['source']}{kind}{outlet}, "
-        f"reported {when}: the most recent figure from the most credible source tier present "
-        f"(tier {best['tier']}: {best['claimant_kind']}). low {low['lower']} from {low['source']}; "
+        f"reported {when}: {why}. low {low_value}{bound} from {low['source']}; "
         f"high {high['figure']}{'+' if high['open'] else ''} from {high['source']}. "
         f"{n_claims} claim(s) from {n_sources} source(s)"
     )
-    if excluded:
+    if excluded and best["tier"] != 99:
         text += f"; {excluded} perpetrator claim(s) not used for best or low"
     return text + "."
 
@@ -98,28 +110,30 @@ def _range(incident_id: str, category: str, group: list[dict], total: dict) -> d
     calls cost more than the work (DESIGN.md §4 rules, as in the module docstring)."""
     group = sorted(group, key=lambda r: (r["reported_at"], r["in_title"], _nulls_first(r["char_start"]), r["claim_id"]))
     pool = [r for r in group if r["tier"] < 99] or group
-    low = min(pool, key=lambda r: (_nulls_first(r["lower"]), r["reported_at"], r["claim_id"]))
+    # "up to N" gives no lower bound; when every source gave only one, low is the smallest N
+    bounded = [r for r in pool if r["lower"] is not None]
+    low = min(bounded or pool, key=lambda r: (_point(r), r["reported_at"], r["claim_id"]))
     high = min(group, key=lambda r: (r["figure"] is not None, -(r["figure"] or 0), not r["open"], r["reported_at"], r["claim_id"]))
     top_tier = min(r["tier"] for r in pool)
     candidates = [r for r in pool if r["tier"] == top_tier]
     newest_at = max(r["reported_at"] for r in candidates)
     newest = [r for r in candidates if r["reported_at"] == newest_at]
     if len(newest) > 1:  # one article, several figures: the value most of them give, then the lowest
-        counts = Counter(r["lower"] for r in newest)
-        value = min(counts, key=lambda v: (-counts[v], _nulls_first(v)))
-        newest = [r for r in newest if r["lower"] == value]
+        counts = Counter(_point(r) for r in newest)
+        value = min(counts, key=lambda v: (-counts[v], v))
+        newest = [r for r in newest if _point(r) == value]
     best = max(newest, key=lambda r: (_nulls_first(r["char_start"]), r["claim_id"]))
-    best_value = max(best["lower"], low["lower"])
-    max_low = max(r["lower"] for r in group)
+    best_value = max(_point(best), _point(low))
+    max_low = max((r["lower"] for r in group if r["lower"] is not None), default=None)
     min_high = min((r["figure"] for r in group if not r["open"]), default=None)
     return {
         "incident_id": incident_id, "category": category,
-        "low": low["lower"], "best": best_value, "high": max(high["figure"], best_value),
+        "low": _point(low), "best": best_value, "high": max(high["figure"], best_value),
         "high_open": high["open"], "n_claims": total["n_claims"], "n_sources": total["n_sources"],
-        "conflicting": min_high is not None and max_low > min_high, "best_claim_id": best["claim_id"],
-        "low_claim_id": low["claim_id"], "high_claim_id": high["claim_id"],
-        "basis": _basis({**best, "best_value": best_value}, low, high, total["n_claims"], total["n_sources"],
-                        sum(r["tier"] == 99 for r in group)),
+        "conflicting": min_high is not None and max_low is not None and max_low > min_high,
+        "best_claim_id": best["claim_id"], "low_claim_id": low["claim_id"], "high_claim_id": high["claim_id"],
+        "basis": _basis({**best, "best_value": best_value}, low, _point(low), high, total["n_claims"],
+                        total["n_sources"], sum(r["tier"] == 99 for r in group)),
     }
 
 

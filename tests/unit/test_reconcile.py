@@ -52,6 +52,25 @@ def test_perpetrator_claims_never_set_best_or_low_but_count_for_high():
     assert row["high_claim_id"] == "c2" and "perpetrator" in row["basis"]
 
 
+def test_when_only_the_perpetrators_gave_a_figure_the_basis_says_theirs_stands():
+    row = ranges([claim("c1", 80, 80, "exact", "Islamic State", "militant", 1, perpetrator=True)])[0]["i1", "killed"]
+    assert (row["low"], row["best"], row["high"]) == (80, 80, 80)
+    assert "only the perpetrators gave a figure" in row["basis"] and "not used for best" not in row["basis"]
+
+
+def test_up_to_n_is_an_upper_bound_only():
+    """"up to 50" is [?, 50]: no lower bound, no conflict with a figure under it."""
+    rows = [claim("c1", None, 50, "at_most", "police", "government", 1),
+            claim("c2", 30, 30, "exact", "hospital", "medical", 2)]
+    row = ranges(rows)[0]["i1", "killed"]
+    assert (row["low"], row["best"], row["high"], row["conflicting"]) == (30, 30, 50, False)
+    alone = ranges(rows[:1])[0]["i1", "killed"]
+    assert (alone["low"], alone["best"], alone["high"]) == (50, 50, 50)
+    assert "only an upper bound" in alone["basis"]
+    over = ranges([rows[0], claim("c3", 60, 60, "exact", "hospital", "medical", 2)])[0]["i1", "killed"]
+    assert over["conflicting"] and (over["low"], over["high"]) == (60, 60)
+
+
 def test_more_credible_tier_wins_best_even_when_older():
     rows = [claim("c1", 50, 50, "exact", "Syrian Observatory", "monitor", 1),
             claim("c2", 45, 45, "exact", "local media", "media", 5)]
