@@ -59,7 +59,7 @@ def print_summary(warehouse: Path, out=sys.stdout) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipelines.ingest import ArchiveError, check_archive_root, list_partitions
+    from pipelines.ingest import ArchiveError, check_archive_root, is_valid_partition_name, list_partitions
     from pipelines.nlp.model import ModelNotFound, find_model
     from pipelines.run import run_archive
     from warehouse.io import WarehouseError, connect
@@ -77,6 +77,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         find_model(settings.spacy_models)
         connect(warehouse).close()
         first, last = args.start or days[0], args.end or days[-1]
+        for flag, day in (("--start", first), ("--end", last)):
+            if not is_valid_partition_name(day):
+                print(f"error: {flag} {day!r} is not a day YYYY-MM-DD from 2000-01-01 to today", file=sys.stderr)
+                return 2
+        if first > last:
+            print(f"error: --start {first} is after --end {last}", file=sys.stderr)
+            return 2
         print(f"incident-ledger: {archive} ({len(days)} day folders, {first} .. {last}) -> {warehouse}", flush=True)
         started = time.monotonic()
         result = run_archive(archive, warehouse, partitions=(first, last), raise_on_error=False)
@@ -123,7 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     summary.add_argument("--warehouse")
     summary.set_defaults(func=cmd_summary)
     args = parser.parse_args(argv)
-    return args.func(args)
+    from pipelines.settings import SettingsError
+
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -22,9 +22,32 @@ def _path_from_env(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+class SettingsError(ValueError):
+    """An environment variable with a value the pipeline cannot use; one clear line."""
+
+
 def _int_from_env(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r} is not a whole number") from None
+
+
+# spaCy components extraction cannot do without: sentences and dependencies (parser),
+# part-of-speech tags (tagger) and the vectors both read (tok2vec).
+REQUIRED_COMPONENTS = ("tok2vec", "tagger", "parser")
+
+
+def _disabled_from_env() -> tuple[str, ...]:
+    disabled = tuple(c.strip() for c in os.environ.get("INCIDENT_SPACY_DISABLE", "ner,attribute_ruler,lemmatizer").split(",")
+                     if c.strip())
+    if needed := [c for c in disabled if c in REQUIRED_COMPONENTS]:
+        raise SettingsError(f"INCIDENT_SPACY_DISABLE may not name {', '.join(needed)}: extraction needs "
+                            f"{', '.join(REQUIRED_COMPONENTS)}")
+    return disabled
 
 
 @dataclass(frozen=True)
@@ -40,11 +63,7 @@ class Settings:
         )
     )
     # spaCy components left out for speed (see pipelines/nlp/pipeline.py); "" keeps all.
-    spacy_disabled: tuple[str, ...] = field(
-        default_factory=lambda: tuple(
-            c for c in os.environ.get("INCIDENT_SPACY_DISABLE", "ner,attribute_ruler,lemmatizer").split(",") if c
-        )
-    )
+    spacy_disabled: tuple[str, ...] = field(default_factory=_disabled_from_env)
     # Processes that parse and extract (forked workers); default: one per core, at most 2
     # (this project's machines have 2). 1 keeps everything in the run's process.
     nlp_processes: int = field(default_factory=lambda: _int_from_env("INCIDENT_NLP_PROCESSES", min(2, os.cpu_count() or 1)))

@@ -27,6 +27,9 @@ CHUNK_ARTICLES = 50
 HELPER_MIN_ARTICLES = 8
 
 _WORKER_NLP = None
+# Why this worker could not start (a traceback), raised by its first chunk: a worker
+# whose start-up raises would be replaced by multiprocessing's Pool, forever.
+_START_ERROR: str | None = None
 
 
 def _start_worker(models: tuple[str, ...], disabled: tuple[str, ...]) -> None:
@@ -35,7 +38,7 @@ def _start_worker(models: tuple[str, ...], disabled: tuple[str, ...]) -> None:
     running can deadlock). What it loads lives as long as the worker: Python's cyclic
     collector is paused meanwhile and then kept off it (`gc.freeze`), as in the run's
     own process: a worker's start went from 1.31 to 1.20 s, measured."""
-    global _WORKER_NLP
+    global _WORKER_NLP, _START_ERROR
     gc.disable()
     try:
         from pipelines.nlp.extract import warm_up
@@ -43,6 +46,10 @@ def _start_worker(models: tuple[str, ...], disabled: tuple[str, ...]) -> None:
 
         _WORKER_NLP = build_nlp(models, disabled)
         warm_up(_WORKER_NLP)
+    except Exception:
+        import traceback
+
+        _START_ERROR = traceback.format_exc()
     finally:
         gc.freeze()
         gc.enable()
@@ -55,6 +62,9 @@ def _extract_chunk(job: tuple[list[dict], int, int]) -> tuple[list[dict], list[d
     extracts one part itself: forking a loaded worker takes milliseconds, starting
     another one a second."""
     articles, batch_size, parts = job
+    if _START_ERROR is not None:
+        raise RuntimeError(f"an extraction worker could not load the spaCy pipeline "
+                           f"(INCIDENT_SPACY_MODEL, INCIDENT_SPACY_DISABLE):\n{_START_ERROR}")
     if parts < 2 or len(articles) < HELPER_MIN_ARTICLES:
         return _extract_here(articles, batch_size)
     size = -(-len(articles) // parts)

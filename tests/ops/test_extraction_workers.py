@@ -253,3 +253,18 @@ def test_a_lone_worker_forks_a_helper_for_the_other_core_with_the_same_rows():
         assert helped.extract(articles)[1].equals(expected[1])  # the worker goes on after a helper failed
         worker = psutil.Process(helped.pool.apply(os.getpid))
         assert worker.children() == []  # no helper left behind
+
+
+def test_a_worker_that_cannot_load_the_pipeline_fails_the_extraction_once_and_says_why():
+    """multiprocessing's Pool replaces a worker whose start-up raises, without end: the
+    error is kept and raised by the worker's first chunk instead."""
+    import pytest
+
+    from pipelines.nlp.workers import ExtractionPool
+    from pipelines.settings import load_settings
+
+    settings = load_settings()
+    with ExtractionPool(1, settings.spacy_models, ("parser", *settings.spacy_disabled)) as pool:
+        with pytest.raises(RuntimeError, match="could not load the spaCy pipeline") as failure:
+            pool.extract(_articles(3))
+    assert "Traceback" in str(failure.value)

