@@ -61,7 +61,7 @@ def print_summary(warehouse: Path, out=sys.stdout) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.ingest import ArchiveError, check_archive_root, is_valid_partition_name, list_partitions
     from pipelines.nlp.model import ModelNotFound, find_model
-    from pipelines.run import run_archive
+    from pipelines.run import archive_range, run_archive
     from warehouse.io import WarehouseError, connect
 
     settings = load_settings()
@@ -76,7 +76,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         # preflight: fail fast with one line, before Dagster starts a run
         find_model(settings.spacy_models)
         connect(warehouse).close()
-        first, last = args.start or days[0], args.end or days[-1]
+        # the days the warehouse holds too: a day folder removed since is emptied
+        known = archive_range(archive, warehouse) or (days[0], days[-1])
+        first, last = args.start or known[0], args.end or known[1]
         for flag, day in (("--start", first), ("--end", last)):
             if not is_valid_partition_name(day):
                 print(f"error: {flag} {day!r} is not a day YYYY-MM-DD from 2000-01-01 to today", file=sys.stderr)

@@ -148,10 +148,18 @@ def is_valid_partition_name(name: str, today: dt.date | None = None) -> bool:
     return dt.date(2000, 1, 1) <= day <= (today or latest_date_on_earth())
 
 
+def is_day_folder(root: Path, entry: Path) -> bool:
+    """An entry of the archive root is a day folder: a folder named by a valid day, not a
+    symbolic link out of the archive (those are reported, never followed)."""
+    if not (entry.is_dir() and is_valid_partition_name(entry.name)):
+        return False
+    return not entry.is_symlink() or entry.resolve().is_relative_to(root.resolve())
+
+
 def list_partitions(root: Path) -> list[str]:
     """The day folders of the archive, oldest first."""
     root = check_archive_root(root)
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and is_valid_partition_name(p.name))
+    return sorted(p.name for p in root.iterdir() if is_day_folder(root, p))
 
 
 def archive_problems(root: Path) -> pl.DataFrame:
@@ -159,18 +167,23 @@ def archive_problems(root: Path) -> pl.DataFrame:
     root = check_archive_root(root)
     rows = []
     for entry in sorted(root.iterdir()):
-        if entry.is_dir() and is_valid_partition_name(entry.name):
+        if is_day_folder(root, entry):
             continue
         if entry.name.startswith(".") or entry.name.lower() in {"readme.md", "readme.txt"}:
             continue  # documentation and hidden files next to the day folders
         kind = "folder" if entry.is_dir() else "file"
+        if entry.is_dir() and is_valid_partition_name(entry.name):
+            reason, detail = "symlink_outside_archive", f"day folder {entry.name!r} is a symbolic link out of the archive root; not followed"
+        else:
+            reason = "invalid_partition_folder"
+            detail = f"{kind} {entry.name!r} at the archive root is not a YYYY-MM-DD day folder between 2000-01-01 and today (anywhere on Earth)"
         rows.append(
             {
                 "partition_date": None,
                 "source_file": entry.name,
                 "line_no": None,
-                "reason_code": "invalid_partition_folder",
-                "detail": f"{kind} {entry.name!r} at the archive root is not a YYYY-MM-DD day folder between 2000-01-01 and today (anywhere on Earth)",
+                "reason_code": reason,
+                "detail": detail,
                 "raw_excerpt": None,
             }
         )

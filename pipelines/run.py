@@ -57,6 +57,30 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     return days
 
 
+def archive_range(archive_root: Path, warehouse_path: Path) -> tuple[str, str] | None:
+    """first..last day of the archive's day folders and of the days the warehouse holds:
+    a run over it also empties the days whose folder went, the newest one included
+    (None: neither has any)."""
+    import duckdb
+
+    from warehouse.io import WarehouseError, connect
+
+    days = list_partitions(archive_root)
+    loaded: tuple = (None, None)
+    if Path(warehouse_path).exists():
+        try:  # busy with another writer, or from before partition_manifest: the folders alone
+            con = connect(warehouse_path, read_only=True, lock_timeout=0)
+            try:
+                loaded = con.execute("select min(partition_date)::varchar, max(partition_date)::varchar "
+                                     "from partition_manifest").fetchone()
+            finally:
+                con.close()
+        except (WarehouseError, duckdb.Error):
+            pass
+    bounds = [d for d in (*days[:1], *days[-1:], *loaded) if d is not None]
+    return (min(bounds), max(bounds)) if bounds else None
+
+
 # A day folder's bytes per article, roughly (JSON fields and text): to guess, before
 # ingest has read anything, whether a run will extract enough to want worker processes.
 BYTES_PER_ARTICLE = 1000
@@ -154,10 +178,9 @@ def run_archive(
     archive_root = Path(archive_root).resolve()
     warehouse_path = Path(warehouse_path).resolve()
     if partitions is None:
-        days = list_partitions(archive_root)
-        if not days:
+        partitions = archive_range(archive_root, warehouse_path)
+        if partitions is None:
             raise ValueError(f"archive {archive_root} has no YYYY-MM-DD day folders")
-        partitions = (days[0], days[-1])
     pending = days_to_process(archive_root, warehouse_path, *partitions)
     if pending is None:  # the warehouse cannot tell: the whole range, in one run
         ranges = [partitions]

@@ -5,7 +5,7 @@ import json
 
 import dagster as dg
 
-from pipelines.ingest import ArchiveError, is_valid_partition_name
+from pipelines.ingest import ArchiveError, is_day_folder
 from pipelines.jobs import daily_job
 from pipelines.settings import load_settings
 
@@ -25,7 +25,7 @@ def new_day_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     seen = json.loads(context.cursor) if context.cursor else {}
     requests = []
     try:
-        folders = sorted(p for p in root.iterdir() if p.is_dir() and is_valid_partition_name(p.name))
+        folders = sorted(p for p in root.iterdir() if is_day_folder(root, p))
     except (OSError, ArchiveError) as exc:
         return dg.SkipReason(f"cannot list {root}: {exc}")
     for folder in folders:

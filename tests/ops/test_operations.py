@@ -221,6 +221,27 @@ def test_a_warehouse_from_before_the_article_digests_extracts_nothing_again(tmp_
     assert days_to_process(archive, warehouse, "2016-02-27", "2016-02-28") == []
 
 
+def test_removing_the_newest_day_folder_empties_that_day(tmp_path):
+    """The run's range spans the days the warehouse holds, not only the folders left."""
+    archive = tmp_path / "archive"
+    for day in ("2016-02-27", "2016-02-28", "2016-02-29"):
+        shutil.copytree(SAMPLE / day, archive / day)
+    warehouse = tmp_path / "w.duckdb"
+    assert run_archive(archive, warehouse).success
+    shutil.rmtree(archive / "2016-02-29")
+    result = cli("run", "--archive", str(archive), "--warehouse", str(warehouse))
+    assert result.returncode == 0 and "2016-02-27 .. 2016-02-29" in result.stdout, result.stderr[-2000:]
+    clean = tmp_path / "clean.duckdb"
+    assert run_archive(archive, clean).success
+    # the same warehouse, but for the bookkeeping row saying the day was emptied
+    differs = {t for t, h in fingerprint(warehouse).items() if fingerprint(clean).get(t) != h}
+    assert differs == {"main.partition_manifest", "staging.extract_manifest"}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select count(*) from articles where partition_date = '2016-02-29'").fetchone()[0] == 0
+    assert con.execute("select n_files from partition_manifest where partition_date = '2016-02-29'").fetchone()[0] == 0
+    con.close()
+
+
 def test_days_found_unchanged_by_their_stat_are_still_caught_when_rewritten(tmp_path, monkeypatch):
     import pipelines.day_digests as day_digests
 

@@ -134,6 +134,18 @@ def test_a_day_folder_may_be_dated_today_anywhere_on_earth_whatever_the_machines
         time.tzset()
 
 
+def test_a_day_folder_linked_from_outside_the_archive_is_reported_not_followed(tmp_path):
+    archive, outside = tmp_path / "archive", tmp_path / "outside"
+    (archive / "2016-03-01").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "x.jsonl").write_text('{"text": "A bomb killed 3 people in Kandahar."}\n')
+    (archive / "2016-03-09").symlink_to(outside)
+    (archive / "2016-03-02").symlink_to(archive / "2016-03-01")  # inside the archive: a day folder
+    assert list_partitions(archive) == ["2016-03-01", "2016-03-02"]
+    problems = archive_problems(archive)
+    assert problems.select("source_file", "reason_code").rows() == [("2016-03-09", "symlink_outside_archive")]
+
+
 def test_missing_archive_is_a_clear_error(tmp_path):
     with pytest.raises(ArchiveError, match="does not exist"):
         list_partitions(tmp_path / "nope")
