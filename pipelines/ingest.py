@@ -310,6 +310,8 @@ def _json_record(source_file: str, line_no: int, raw: bytes, settings: Settings)
     if len(raw) > settings.max_line_bytes:
         record.rejection = Rejection("line_too_long", f"line is {len(raw)} bytes, over the {settings.max_line_bytes}-byte limit")
         return record
+    if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a byte-order mark some editors put at the start of a UTF-8 file
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -318,7 +320,7 @@ def _json_record(source_file: str, line_no: int, raw: bytes, settings: Settings)
     try:
         value = json.loads(decoded)
     except json.JSONDecodeError as exc:
-        record.rejection = Rejection("malformed_json", f"malformed JSON: {exc.msg} at column {exc.colno}")
+        record.rejection = Rejection("malformed_json", f"malformed JSON: {exc.msg} (column {exc.colno})")
         return record
     if not isinstance(value, dict):
         record.rejection = Rejection("not_an_object", f"a JSON {type(value).__name__} where an article object was expected")

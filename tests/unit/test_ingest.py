@@ -146,6 +146,15 @@ def test_a_day_folder_linked_from_outside_the_archive_is_reported_not_followed(t
     assert problems.select("source_file", "reason_code").rows() == [("2016-03-09", "symlink_outside_archive")]
 
 
+def test_a_byte_order_mark_at_the_start_of_a_jsonl_file_is_not_a_broken_record(tmp_path):
+    day = tmp_path / "2016-03-01"
+    day.mkdir()
+    line = json.dumps({"id": "x1", "text": "A bomb killed 3 people in Kandahar on Monday, police said."})
+    (day / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + line.encode() + b"\n" + line.replace("x1", "x2").encode() + b"\n")
+    result = ingest_partition(tmp_path, "2016-03-01", Settings())
+    assert result.rejected.height == 0 and result.articles.height + result.duplicates.height == 2
+
+
 def test_missing_archive_is_a_clear_error(tmp_path):
     with pytest.raises(ArchiveError, match="does not exist"):
         list_partitions(tmp_path / "nope")
