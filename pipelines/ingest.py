@@ -262,7 +262,12 @@ def parse_published(value: object, partition_date: str) -> dt.datetime:
         raise Rejection("invalid_published", f'"published" is not an ISO 8601 date/time: {value[:40]!r}') from None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.UTC)
-    return stamp.astimezone(dt.UTC)
+    stamp = stamp.astimezone(dt.UTC)
+    # a day's folder holds what was published that day where it was published: in UTC,
+    # the next day at the latest (UTC-12)
+    if stamp.date() > dt.date.fromisoformat(partition_date) + dt.timedelta(days=1):
+        raise Rejection("invalid_published", f'"published" {value[:40]!r} is after the day of its folder, {partition_date}')
+    return stamp
 
 
 _ENGLISH_FUNCTION_WORDS = frozenset("the of and to in a was were said at least killed by on for with".split())

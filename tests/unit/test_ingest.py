@@ -155,6 +155,19 @@ def test_a_byte_order_mark_at_the_start_of_a_jsonl_file_is_not_a_broken_record(t
     assert result.rejected.height == 0 and result.articles.height + result.duplicates.height == 2
 
 
+def test_an_article_published_after_its_folders_day_is_rejected(tmp_path):
+    day = tmp_path / DAY
+    day.mkdir()
+    rows = [{**GOOD, "id": "late", "published": "2099-01-01T00:00:00Z"},
+            {**GOOD, "id": "west", "text": "A bomb killed two people in Quetta.", "published": "2016-03-02T06:00:00Z"},
+            {**GOOD, "id": "east", "text": "A bomb killed four people in Herat.", "published": "2016-02-29T22:00:00+04:00"}]
+    (day / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = ingest_partition(tmp_path, DAY, Settings())
+    assert sorted(result.articles["source_id"].to_list()) == ["east", "west"]  # a day's slack for time zones
+    assert result.rejected.select("reason_code", "line_no").rows() == [("invalid_published", 1)]
+    assert "after the day of its folder" in result.rejected["detail"][0]
+
+
 def test_missing_archive_is_a_clear_error(tmp_path):
     with pytest.raises(ArchiveError, match="does not exist"):
         list_partitions(tmp_path / "nope")
