@@ -674,6 +674,13 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
             if len(same_day) == 1 and (same_day[0].place is None or same_day[0].place.latitude is None
                                        or same_day[0].place.related(place.place)):
                 event = same_day[0]
+        if event is None and sentence.in_title and not sentence.dates:
+            # an undated headline that repeats a figure of the body ("toll rises to 134")
+            # speaks of that figure's event, even one the body dates weeks back
+            twin = next((r for r in claim_rows if not r["in_title"] and r["category"] == figure.category
+                         and (r["value_low"], r["value_high"]) == (figure.value_low, figure.value_high)), None)
+            if twin is not None:
+                event = events[twin["_event"]]
         if event is None:
             event = event_for(place, date, historical, sentence)
         elif sentence.index not in event.sentences:

@@ -4,6 +4,7 @@ The texts are ours, written in the styles the rules are for (wire datelines, GTD
 "place, province, country" chains, short encyclopedia summaries).
 """
 
+import polars as pl
 import pytest
 
 from pipelines.nlp.extract import extract_articles, stated_country
@@ -155,6 +156,18 @@ def test_a_bare_figure_repeating_an_attributed_one_takes_its_source(nlp):
             "a provincial police spokesman said. Dozens more were wounded.")
     claims = _claims(nlp, text, title="Kirkuk bus station bombing toll rises to 34")
     assert ("killed", 34, True, "police") in claims and ("killed", 34, False, "police") in claims
+
+
+def test_an_undated_headline_repeating_a_late_toll_speaks_of_the_attack_the_body_dates(nlp):
+    """Weeks after an attack, "toll rises to 97" in the headline is that attack's toll,
+    not a new event on the day of publication."""
+    text = ("The death toll from the January 14 bombing at a bus station in Kirkuk has risen to 97, "
+            "a provincial health official said on Thursday. Dozens of the wounded are still in hospital.")
+    events, claims = extract_articles(nlp, [make_article(text, title="Kirkuk bus station bombing toll rises to 97",
+                                                         published="2016-02-11T09:00:00+00:00")])
+    assert events.height == 1
+    assert events.row(0, named=True)["event_date"].isoformat() == "2016-01-14"
+    assert claims.filter(pl.col("value_low") == 97)["mention_id"].n_unique() == 1
 
 
 def test_a_bare_figure_stays_unattributed_when_two_sources_state_it(nlp):
