@@ -431,6 +431,21 @@ def _leaf_places(places: list[PlaceMention]) -> list[PlaceMention]:
     return leaves
 
 
+_OPENS_WITH_IN = re.compile(r"\s*In\s+")
+
+
+def _framed(sentence: Sentence, leaves: list[PlaceMention]) -> list[PlaceMention]:
+    """The leaves a sentence's figures can be in. A sentence that opens on "In <place>"
+    is about that place: "In Homs, where two car bombs struck the al-Zahraa neighborhood
+    hours before the Sayeda Zeinab attack, the toll had risen to 64" gives Homs's toll,
+    whatever place lies nearer the figure."""
+    opening = _OPENS_WITH_IN.match(sentence.text)
+    first = min(sentence.places, key=lambda p: p.start, default=None)
+    if opening is None or first is None or first.start != sentence.start + opening.end():
+        return leaves
+    return [m for m in leaves if first.place.contains(m.place)] or leaves
+
+
 def _coordinated(sentence_text: str, offset: int, leaves: list[PlaceMention]) -> list[PlaceMention]:
     """Distinct places joined by 'and' / ',' ("in Homs and Damascus", "in Damascus, Homs")."""
     best: list[PlaceMention] = []
@@ -656,7 +671,8 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
                 day = focus_date.event_date + dt.timedelta(days=date.relative_days)
                 date = DateRef(date.text, date.start, date.end, day, day, "day", False)
             historical = date.is_historical
-            specific = [m for m in leaves if KIND_RANK[m.place.kind] == min(KIND_RANK[x.place.kind] for x in leaves)]
+            framed = _framed(sentence, leaves)
+            specific = [m for m in framed if KIND_RANK[m.place.kind] == min(KIND_RANK[x.place.kind] for x in framed)]
             place = _nearest(specific, figure.start_char) or (focus_place if sentence.in_title else last_place or focus_place)
             placed.append((figure, sentence, claimant, place, date, historical))
         if leaves:

@@ -170,6 +170,15 @@ def test_an_undated_headline_repeating_a_late_toll_speaks_of_the_attack_the_body
     assert claims.filter(pl.col("value_low") == 97)["mention_id"].n_unique() == 1
 
 
+def test_a_sentence_opening_on_in_a_place_gives_that_places_toll(nlp):
+    text = ("A suicide bomber killed 30 people at a police station in Mosul on Sunday, officials said. "
+            "In Kirkuk, where a car bomb struck a market hours before the attack in Mosul, "
+            "police said the toll had risen to 19.")
+    events, claims = extract_articles(nlp, [make_article(text, title="Bombings in northern Iraq")])
+    place_of = dict(events.select("mention_id", "place_name").iter_rows())
+    assert {(c["value_low"], place_of[c["mention_id"]]) for c in claims.to_dicts()} == {(30, "Mosul"), (19, "Kirkuk")}
+
+
 def test_a_bare_figure_stays_unattributed_when_two_sources_state_it(nlp):
     text = ("Police said 12 people were killed in the blast at the market in Kirkuk on Monday. "
             "Hospital officials also said 12 people were killed.")
