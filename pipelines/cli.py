@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -86,6 +87,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         if first > last:
             print(f"error: --start {first} is after --end {last}", file=sys.stderr)
             return 2
+        home = os.environ.get("DAGSTER_HOME")
+        if home and Path(home).is_dir() and not (Path(home) / "dagster.yaml").exists():
+            print(f"warning: DAGSTER_HOME {home} has no dagster.yaml: its runs get Dagster's defaults, without the "
+                  "project's one-writer pool; copy pipelines/dagster.yaml there (make does)", file=sys.stderr)
         print(f"incident-ledger: {archive} ({len(days)} day folders, {first} .. {last}) -> {warehouse}", flush=True)
         started = time.monotonic()
         result = run_archive(archive, warehouse, partitions=(first, last), raise_on_error=False)

@@ -44,8 +44,9 @@ def _explain_open_error(path: Path, exc: Exception) -> WarehouseError:
         holder = _LOCK_HOLDER.search(message)
         who = f"process {holder.group(1)}{_command_of(int(holder.group(1)))}" if holder else "another process"
         return WarehouseError(
-            f"warehouse {path} is locked by {who}: DuckDB allows one writer at a time. "
-            "Wait for that run to finish (or stop it) and retry; INCIDENT_LOCK_TIMEOUT sets how long to wait."
+            f"warehouse {path} is locked by {who}: while a process writes a DuckDB file no other may open it, "
+            "and while one has it open (an analyst's session too) none may write it. Wait for that process to "
+            "finish (or close or stop it) and retry; INCIDENT_LOCK_TIMEOUT sets how long to wait."
         )
     return WarehouseError(f"cannot open warehouse {path}: {message.splitlines()[0]}")
 

@@ -73,7 +73,7 @@ def test_a_held_warehouse_is_waited_for_then_reported_with_its_holder(tmp_path):
     with pytest.raises(WarehouseError) as error:
         connect(path, lock_timeout=0.5)
     message = str(error.value)
-    assert f"locked by process {holder.pid}" in message and "one writer at a time" in message
+    assert f"locked by process {holder.pid}" in message and "no other may open it" in message
     assert "\n" not in message
     started = time.monotonic()
     connect(path, lock_timeout=30).close()  # waits for the holder to finish
