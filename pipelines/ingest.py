@@ -288,6 +288,16 @@ def _language_identifier():
     return load_or_build(cache_file("langid", ["py3langid"], [model]), lambda: langid.LanguageIdentifier.from_model_file(model))
 
 
+_LANGUAGE_TAG = re.compile(r"([a-z]{2})(?:[-_][a-z0-9]+)*")
+
+
+def _language_code(value: object) -> str | None:
+    """The ISO 639-1 code of a given "language" ("en", "en-GB", "EN_us"); None when it is
+    not such a tag ("English", "klingon"): the text's language is then detected."""
+    match = _LANGUAGE_TAG.fullmatch(str(value).strip().lower()) if value not in (None, "") else None
+    return match.group(1) if match else None
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language, with py3langid (its model ships on PyPI).
 
@@ -455,7 +465,7 @@ def _validated(record: RawRecord, partition_date: str) -> dict:
     payload = record.payload
     assert isinstance(payload, dict)
     if "text" not in payload or payload["text"] is None:
-        raise Rejection("missing_text", 'no "text" field')
+        raise Rejection("missing_text", 'no "text" field' if "text" not in payload else '"text" is null')
     text = payload["text"]
     if not isinstance(text, str):
         raise Rejection("wrong_type", f'"text" must be a string, got {type(text).__name__}')
@@ -476,7 +486,7 @@ def _validated(record: RawRecord, partition_date: str) -> dict:
         "url": str(payload["url"]).strip() or None if payload.get("url") is not None else None,
         "title": title,
         "published_at": published,
-        "language": str(language).lower()[:2] if language else detect_language(f"{title or ''}\n{text}"),
+        "language": _language_code(language) or detect_language(f"{title or ''}\n{text}"),
         "text": text,
         "n_words": len(text.split()),
         "content_sha256": content_hash(title, text),

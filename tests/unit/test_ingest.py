@@ -168,6 +168,18 @@ def test_an_article_published_after_its_folders_day_is_rejected(tmp_path):
     assert "after the day of its folder" in result.rejected["detail"][0]
 
 
+def test_a_language_that_is_not_a_language_tag_is_detected_from_the_text(tmp_path):
+    day = tmp_path / DAY
+    day.mkdir()
+    rows = [{**GOOD, "id": "tag", "language": "en-GB"},
+            {**GOOD, "id": "name", "text": "A bomb killed two people in Quetta.", "language": "klingon"},
+            {**GOOD, "id": "french", "text": "Une bombe a tué deux personnes à Quetta, selon la police locale.",
+             "language": "Français"}]
+    (day / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    languages = dict(ingest_partition(tmp_path, DAY, Settings()).articles.select("source_id", "language").iter_rows())
+    assert languages == {"tag": "en", "name": "en", "french": "fr"}
+
+
 def test_missing_archive_is_a_clear_error(tmp_path):
     with pytest.raises(ArchiveError, match="does not exist"):
         list_partitions(tmp_path / "nope")
