@@ -233,8 +233,13 @@ def _before(doc: Doc, start: int, sent_start: int) -> tuple[str | None, str]:
     # or a few words further left (no parser)
     if lower in {"to", "at", "reached", "hit", "is", "was", "of", "stood", "stands", "reach", "hits"}:
         verb = doc[i].head if lower in {"to", "at", "of"} else doc[i]
+        for _ in range(3):  # "rose from 32 to 40": "to" may hang on the old figure, not on the verb
+            if verb.tag_.startswith(("VB", "MD")) or verb.head is verb:
+                break
+            verb = verb.head
         for child in verb.children if doc.has_annotation("DEP") else ():
-            if child.dep_ in {"nsubj", "nsubjpass"} and child.lower_ in {"toll", "number", "tally", "count"}:
+            # the toll rose to 40; police revised (put) the toll to (at) 32
+            if child.dep_ in {"nsubj", "nsubjpass", "dobj"} and child.lower_ in {"toll", "number", "tally", "count"}:
                 words = {t.lower_ for t in child.subtree}
                 if words & {"injury", "injuries", "wounded", "injured"}:
                     return "wounded", "toll"
@@ -336,14 +341,16 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
     found: list[CasualtyFigure] = []
     candidates: list[tuple[Figure, Span]] = []
     for match in FIGURE_PATTERN.finditer(text):
-        figure = figure_from_match(match, span.start_char)
-        if figure is None:
-            continue
         if match.group("range") and match.start() >= 5 and text[: match.start()].rstrip().lower().endswith("from"):
-            # "rose from 30 to 83": a revision, not a range; the new figure is the one after "to"
+            # "rose from 30 to 83", "revised down from 40 to 32": a revision, not a range;
+            # the new figure is the one after "to"
             rb_start = span.start_char + match.start("rb")
             value = int(match.group("rb"))
             figure = Figure(value, value, "exact", rb_start, rb_start + len(match.group("rb")), match.group("rb"))
+        else:
+            figure = figure_from_match(match, span.start_char)
+        if figure is None:
+            continue
         fspan = doc.char_span(figure.start, figure.end, alignment_mode="expand")
         if fspan is None:
             continue

@@ -118,3 +118,14 @@ def test_single_victims_named_or_stabbed(nlp, text, expected):
 ])
 def test_zero_and_single_injuries(nlp, text, expected):
     assert [(f.category, f.value_low) for f in figures_of(nlp(text))] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the subject far from its verb: "rose from 32 to 40" kept only "rose to N" before
+    ("The death toll from Sunday's car bombing in Kirkuk rose from 32 to 40, police said.", [("killed", 40, "40")]),
+    # a toll revised down: the old figure is larger, so "40 to 32" is no range
+    ("Police revised the death toll from the Kirkuk bombing down from 40 to 32 on Monday.", [("killed", 32, "32")]),
+    ("Officials put the toll from the blast in Kirkuk at 27 on Monday.", [("killed", 27, "27")]),
+])
+def test_a_revised_toll_is_its_new_figure_wherever_the_toll_is_named(nlp, text, expected):
+    assert [(f.category, f.value_low, f.text) for f in figures_of(nlp(text))] == expected
