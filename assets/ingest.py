@@ -79,7 +79,7 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
         known.save()
         check = records_accounted_for(con)
         articles_schema = dg.TableSchema(columns=[dg.TableColumn(n, k, description=d) for n, k, d in column_docs(con, "articles")])
-    context.log.info(f"ingest: {len(keys)} days ({unchanged} unchanged since their last ingest): {totals['records']} records "
+    context.log.info(f"ingest: {len(keys)} day(s) ({unchanged} unchanged since their last ingest): {totals['records']} records "
                      f"-> {totals['loaded']} loaded, {totals['duplicates']} duplicates, {totals['rejected']} rejected")
     if problems.height:
         context.log.warning(f"{problems.height} entries at the archive root are not day folders: see rejected_records")

@@ -442,7 +442,8 @@ def read_records(path: Path, relative: str, settings: Settings) -> Iterator[RawR
             yield RawRecord(
                 relative,
                 last_line + 1,
-                rejection=Rejection(reason, f"gzip stream ends or breaks after line {last_line}: {exc}"),
+                rejection=Rejection(reason, f"gzip stream ends or breaks after line {last_line}: {exc}" if last_line
+                                    else f"not a readable gzip file: {exc}"),
                 excerpt=None,
             )
             return
