@@ -12,7 +12,7 @@ from pipelines.nlp.model import extraction_is_current, extractor_version, model_
 from pipelines.progress import Progress
 from pipelines.resources import ExtractionWorkers, WarehouseResource
 from pipelines.settings import load_settings
-from warehouse.io import EXTRACTED_ARTICLE_COLUMNS, article_digests, extracted_manifests, read_frame, replace_partitions
+from warehouse.io import EXTRACTED_ARTICLE_COLUMNS, extracted_manifests, ingested_digests, read_frame, replace_partitions
 
 
 @dg.asset(
@@ -43,7 +43,7 @@ def extracted_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "select count(*) from articles where partition_date between ? and ? and language = 'en'",
             [min(keys), max(keys)],
         ).fetchone()[0]
-        articles_read = article_digests(con, min(keys), max(keys))
+        articles_read = ingested_digests(con, min(keys), max(keys), "articles_sha256")
         extracted = extracted_manifests(con, min(keys), max(keys))
         keys = [k for k in keys if k in articles_read or k in extracted]  # days never ingested: nothing to do
         # unchanged: the same articles as at the last extraction, the same extractor

@@ -58,8 +58,9 @@ def ingested_articles(context: dg.AssetExecutionContext, archive: ArchiveResourc
             pending.clear()
 
         for number, key in enumerate(keys, start=1):
-            if key in folders and known.is_unchanged(key, digests.get(key)):
-                unchanged += 1  # same files, same code: ingesting again would change nothing
+            if known.is_unchanged(key, digests.get(key)):
+                # same files (or still no folder), same code: ingesting again would change nothing
+                unchanged += 1
                 progress.update(number)
                 continue
             stat_key = known.key(key)

@@ -78,14 +78,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         find_model(settings.spacy_models)
         connect(warehouse).close()
         # the days the warehouse holds too: a day folder removed since is emptied
-        known = archive_range(archive, warehouse) or (days[0], days[-1])
+        known = archive_range(archive, warehouse)
         first, last = args.start or known[0], args.end or known[1]
         for flag, day in (("--start", first), ("--end", last)):
             if not is_valid_partition_name(day):
                 print(f"error: {flag} {day!r} is not a day YYYY-MM-DD from 2000-01-01 to today", file=sys.stderr)
                 return 2
         if first > last:
-            print(f"error: --start {first} is after --end {last}", file=sys.stderr)
+            given = " and ".join(f"{flag} {day}" for flag, day in (("--start", args.start), ("--end", args.end)) if day)
+            print(f"error: the days asked for are none ({given}; the archive and warehouse span {known[0]} .. "
+                  f"{known[1]}): {first} is after {last}", file=sys.stderr)
             return 2
         home = os.environ.get("DAGSTER_HOME")
         if home and Path(home).is_dir() and not (Path(home) / "dagster.yaml").exists():

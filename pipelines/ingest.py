@@ -130,10 +130,14 @@ def check_archive_root(root: Path) -> Path:
     return root.resolve()
 
 
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def latest_date_on_earth() -> dt.date:
     """Today where the date is furthest ahead (UTC+14), whatever this machine's time
     zone: a newsroom east of the archive may already file under tomorrow's date."""
-    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=14)).date()
+    return (_utc_now() + dt.timedelta(hours=14)).date()
 
 
 def is_valid_partition_name(name: str, today: dt.date | None = None) -> bool:
@@ -442,7 +446,8 @@ def read_records(path: Path, relative: str, settings: Settings) -> Iterator[RawR
             yield RawRecord(
                 relative,
                 last_line + 1,
-                rejection=Rejection(reason, f"gzip stream ends or breaks after line {last_line}: {exc}" if last_line
+                rejection=Rejection(reason, f"gzip stream ends after line {last_line}: {exc}" if reason == "truncated_gzip"
+                                    else f"gzip stream breaks after line {last_line}: {exc}" if last_line
                                     else f"not a readable gzip file: {exc}"),
                 excerpt=None,
             )

@@ -88,7 +88,7 @@ def _basis(best: dict, low: dict, low_value: int, high: dict, n_claims: int, n_s
                "with no independent source to check it")
     else:
         why = f"the most recent figure from the most credible source tier present (tier {best['tier']}: {best['claimant_kind']})"
-    bound = "" if low["lower"] is not None else " (its upper bound: every source gave only an upper bound)"
+    bound = "" if low["lower"] is not None else " (its upper bound: every independent source gave only an upper bound)"
     text = (
         f"best {best['best_value']} = \"{best['raw_phrase']}\" from {best['source']}{kind}{outlet}, "
         f"reported {when}: {why}. low {low_value}{bound} from {low['source']}; "

@@ -1,20 +1,26 @@
 """Resolution: group event mentions from many articles and days into incidents.
 
 Plain Python over polars frames, deterministic: mentions are visited in publication
-order and each joins the best compatible incident or starts a new one. An incident is
-compatible when no report in it contradicts the mention's date or place (one report
-without a place, or dated only by the year, does not bridge two attacks) and one report
-at least agrees on the attack type and the claiming group. Compatible means (all of):
+order and each joins the best compatible incident or starts a new one: one with a report
+compatible with the mention, unless the incident is ruled out. Two mentions are
+compatible when (all of):
 - dates: the mentions' date ranges overlap, allowing `day_window` days of slack for
-  day-precision dates (reports lag, time zones differ); a reference to an earlier attack
-  dated only by a month or a year ("a bombing there last month", "earlier this year")
-  joins only other such references: it never inflates a current incident; a mention
-  dated only by a month or a year joins only when exactly one incident fits;
+  day-precision dates (reports lag, time zones differ); a report dated only by a month or
+  a year is no evidence of the date of an incident whose other reports are dated more
+  finely; a reference to an earlier attack dated only by a month or a year ("last month's
+  bombings", "earlier this year") may be the event of another such reference, or of a
+  report dated more than REFERENCE_AFTER_DAYS before the reference was written: it never
+  inflates a current incident;
+  a mention dated only by a month or a year joins only when exactly one incident fits;
 - places: the same place, or one within the other (district < city < admin1 < country);
   a mention with no place joins only when exactly one incident of its country fits;
 - attack types of one family (bombings; shelling/air strikes; shootings; ...);
 - responsibility claims, when both name a group, name the same group;
 - never two mentions of the same article (the article itself told them apart).
+An incident is ruled out when one of its reports states a date, to the day, more than
+`day_window` days from the date the mention states (undated reports between them do not
+bridge two attacks), or when the mention's place does not fit the incident's most
+specific places (a report with no place, or only the city, does not bridge two districts).
 The incident id is a hash of its first-reported mention: new articles keep it stable.
 Every decision is written out (incident_mentions) with its reason.
 """
@@ -148,6 +154,7 @@ def _date_keys(mention: dict) -> None:
     mention["_coarse"] = PRECISION_RANK[mention["date_precision"]] >= PRECISION_RANK["month"]
     # "a bombing there last month", "earlier this year": a reference to another attack
     mention["_reference"] = mention["_coarse"] and bool(mention["is_historical"])
+    mention["_published"] = mention["reported_at"].date().toordinal()
 
 
 def _dates_overlap(a: dict, b: dict, day_window: int) -> int | None:
@@ -161,21 +168,49 @@ def _dates_overlap(a: dict, b: dict, day_window: int) -> int | None:
     return gap if gap <= slack else None
 
 
-def _contradicts(mention: dict, other: dict, day_window: int) -> bool:
-    """Whether two mentions cannot be one event by their dates or places (no report of
-    an incident may contradict a mention that joins it)."""
-    return (_dates_overlap(mention, other, day_window) is None
-            or mention["_reference"] != other["_reference"]
-            or _place_relation(mention, other) is None)
+# A reference to an earlier attack, dated only by a month or a year, was written more
+# than this many days after the attack it refers to ("last month's bombings"): it is
+# not an attack of the week it was written in ("earlier this year ... killed 50" is not
+# yesterday's bombing). (pipelines.nlp.dates.HISTORICAL_AFTER_DAYS, for one report.)
+REFERENCE_AFTER_DAYS = 7
 
 
-def _agrees(mention: dict, other: dict) -> bool:
-    """Whether two mentions tell the same kind of attack, claimed by the same group when
-    both name one (a joining mention agrees with one report at least: the group and the
-    attack type are what extraction gets wrong most, e.g. "al-Shabab, the group allied
-    with al-Qaida, claimed ...")."""
-    return (attack_types_compatible(mention["attack_type"], other["attack_type"])
+def _references_agree(a: dict, b: dict) -> bool:
+    """A reference dated only by a month or a year and a report dated more finely can be
+    one event only when the reference was written well after the report's date."""
+    if a["_reference"] == b["_reference"] or (a["_coarse"] and b["_coarse"]):
+        return True
+    reference, dated = (a, b) if a["_reference"] else (b, a)
+    return reference["_published"] - dated["_end"] > REFERENCE_AFTER_DAYS
+
+
+def _compatible(mention: dict, other: dict, day_window: int) -> bool:
+    """Whether two mentions can report one event (the module docstring's rules)."""
+    return (_dates_overlap(mention, other, day_window) is not None
+            and _references_agree(mention, other)
+            and _place_relation(mention, other) is not None
+            and attack_types_compatible(mention["attack_type"], other["attack_type"])
             and not (mention["claimed_by"] and other["claimed_by"] and mention["claimed_by"] != other["claimed_by"]))
+
+
+def _ruled_out(mention: dict, incident: _Incident, day_window: int) -> str | None:
+    """Why the incident cannot be the mention's event whatever report of it matches: one
+    of its reports states a date, to the day, more than the window from the one the
+    mention states (reports between them, undated, do not bridge two attacks); or the
+    mention's place does not fit the incident's most specific places (a report with no
+    place, or only the city, does not bridge two districts). None: it may be."""
+    if mention["_day"] and mention["_exact"]:
+        for member in incident.members:
+            if member["_day"] and member["_exact"] and abs(member["_start"] - mention["_start"]) > day_window:
+                return (f"incident {incident.id} ruled out: its report {member['mention_id']} states "
+                        f"{member['date_start']}, {abs(member['_start'] - mention['_start'])} days from this one")
+    if mention["place_id"] is not None:
+        placed = [m for m in incident.members if m["place_id"] is not None]
+        finest = min((GEO_RANK.get(m["geo_precision"], 3) for m in placed), default=None)
+        for member in placed:
+            if GEO_RANK.get(member["geo_precision"], 3) == finest and _place_relation(mention, member) is None:
+                return f"incident {incident.id} ruled out: its place {member['place_name']} does not fit {mention['place_name']}"
+    return None
 
 
 def _match_reason(mention: dict, other: dict, day_window: int) -> str:
@@ -185,7 +220,7 @@ def _match_reason(mention: dict, other: dict, day_window: int) -> str:
              "unknown": "place unknown on one side"}[_place_relation(mention, other)]
     return (f"{place} ({mention['place_name'] or '?'} / {other['place_name'] or '?'}); dates {gap} day(s) apart; "
             f"attack types {mention['attack_type'] or '?'} / {other['attack_type'] or '?'}; "
-            "compatible with every report of the incident")
+            "no report of the incident rules it out")
 
 
 def _score(mention: dict, other: dict) -> tuple:
@@ -214,7 +249,9 @@ STATE_SCHEMA = {"seq": pl.Int32, "mention_id": pl.String, "fingerprint": pl.Stri
 def rules_version() -> str:
     """Digest of the code that derives incidents and their ranges (this module and
     pipelines/reconcile.py). Part of every decision's fingerprint: after a change to a
-    rule nothing is replayed, so every incident and range is derived again, once."""
+    rule nothing is replayed, so every incident and range is derived again, once. (What
+    assets/resolve.py reads for them, the first copy of each text, is in the
+    fingerprints themselves: other mentions read, other fingerprints.)"""
     digest = hashlib.sha256()
     for path in (Path(__file__), Path(__file__).with_name("reconcile.py")):
         digest.update(path.read_bytes())
@@ -324,22 +361,29 @@ def group_mentions(mentions: pl.DataFrame, *, day_window: int = 2, previous: pl.
     for mention in undecided:
         best, best_key, best_reason, best_match = None, None, "", None
         pool = index.candidates(mention)
-        # an incident fits when none of its reports contradicts the mention's date or
-        # place (not just one report that does not: a report without a place, or dated
-        # only by the year, would bridge two attacks) and one at least agrees with it;
-        # the closest of those is the match
-        fitting = [i for i in pool if mention["article_id"] not in i.articles
-                   and not any(_contradicts(mention, m, day_window) for m in i.members)
-                   and any(_agrees(mention, m) for m in i.members)]
-        for incident in fitting:
-            for member in incident.members:
-                if not _agrees(mention, member):
-                    continue
+        # an incident fits when one of its reports is compatible with the mention and none
+        # rules it out; a report dated only by a month or a year is no evidence of the
+        # date of an incident dated more finely
+        fitting, ruled_out = [], ""
+        for incident in pool:
+            if mention["article_id"] in incident.articles:
+                continue
+            fine = not mention["_coarse"] and any(not m["_coarse"] for m in incident.members)
+            matches = [m for m in incident.members if not (fine and m["_coarse"]) and _compatible(mention, m, day_window)]
+            if not matches:
+                continue
+            if why := _ruled_out(mention, incident, day_window):
+                ruled_out = ruled_out or why
+                continue
+            fitting.append(incident)
+            for member in matches:
                 key = _score(mention, member)
                 if best_key is None or key < best_key:
                     best, best_key, best_match = incident, key, member
         if best is not None:
             best_reason = _match_reason(mention, best_match, day_window)
+        elif ruled_out:
+            best_reason = f"first report of this event: {ruled_out}"
         if best is not None and mention["_coarse"] and len(fitting) != 1:
             best = None
             best_reason = (f"dated only by the {mention['date_precision']} and {len(fitting)} incidents fit: "

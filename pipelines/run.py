@@ -28,7 +28,7 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
     from pipelines.day_digests import DayDigests
     from pipelines.nlp.model import extraction_is_current, extractor_version, model_meta
     from pipelines.settings import load_settings
-    from warehouse.io import WarehouseError, article_digests, connect, extracted_manifests, ingested_digests
+    from warehouse.io import WarehouseError, connect, extracted_manifests, ingested_digests
 
     folders = [d for d in list_partitions(archive_root) if first <= d <= last]
     if not Path(warehouse_path).exists():
@@ -40,7 +40,7 @@ def days_to_process(archive_root: Path, warehouse_path: Path, first: str, last: 
         return None
     try:
         ingested = ingested_digests(con, first, last)
-        articles = article_digests(con, first, last)
+        articles = ingested_digests(con, first, last, "articles_sha256")
         extracted = extracted_manifests(con, first, last)
     except duckdb.Error:
         return None

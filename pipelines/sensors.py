@@ -5,6 +5,7 @@ import json
 
 import dagster as dg
 
+from assets.partitions import daily_partitions
 from pipelines.ingest import ArchiveError, is_day_folder
 from pipelines.jobs import daily_job
 from pipelines.settings import load_settings
@@ -28,7 +29,12 @@ def new_day_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
         folders = sorted(p for p in root.iterdir() if is_day_folder(root, p))
     except (OSError, ArchiveError) as exc:
         return dg.SkipReason(f"cannot list {root}: {exc}")
+    known = daily_partitions.get_partition_keys()[-1]  # today in UTC
     for folder in folders:
+        if folder.name > known:
+            # dated tomorrow in UTC (already today east of it): Dagster has no such
+            # partition yet; asked for at midnight UTC (the folder is not marked seen)
+            continue
         signature = folder_signature(folder)
         if seen.get(folder.name) != signature:
             seen[folder.name] = signature

@@ -52,7 +52,11 @@ def _explain_open_error(path: Path, exc: Exception) -> WarehouseError:
 
 
 def _lock_timeout() -> float:
-    return float(os.environ.get("INCIDENT_LOCK_TIMEOUT", "30"))
+    value = os.environ.get("INCIDENT_LOCK_TIMEOUT", "30")
+    try:
+        return float(value)
+    except ValueError:
+        raise WarehouseError(f"INCIDENT_LOCK_TIMEOUT={value!r} is not a number of seconds") from None
 
 
 def connect(path: Path | str, *, read_only: bool = False, lock_timeout: float | None = None) -> duckdb.DuckDBPyConnection:
@@ -82,7 +86,7 @@ def connect(path: Path | str, *, read_only: bool = False, lock_timeout: float | 
     # read in New York would be the day before near midnight (extraction reads its date)
     con.execute("set TimeZone = 'UTC'")
     if not read_only:
-        migrate(con, then=fill_article_digests)  # days ingested before the digest existed
+        migrate(con, then=_migrate_article_digests)
     return con
 
 
@@ -256,10 +260,15 @@ def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object
     return con.execute(sql, list(params)).pl()
 
 
-def ingested_digests(con: duckdb.DuckDBPyConnection, first: str, last: str) -> dict[str, str]:
-    """Input digest of each day first..last as it was last ingested (partition_manifest)."""
+def ingested_digests(con: duckdb.DuckDBPyConnection, first: str, last: str,
+                     column: str = "input_sha256") -> dict[str, str | None]:
+    """A digest of each day first..last as it was last ingested (partition_manifest): of
+    its folder (input_sha256), or of what extraction reads of its articles
+    (articles_sha256, see fill_article_digests)."""
+    if column not in ("input_sha256", "articles_sha256"):
+        raise ValueError(f"partition_manifest has no digest column {column!r}")
     return {str(day): sha for day, sha in con.execute(
-        "select partition_date, input_sha256 from partition_manifest where partition_date between ? and ?",
+        f"select partition_date, {column} from partition_manifest where partition_date between ? and ?",
         [first, last]).fetchall()}
 
 
@@ -269,14 +278,6 @@ def extracted_manifests(con: duckdb.DuckDBPyConnection, first: str, last: str) -
     return {str(day): (sha, version) for day, sha, version in con.execute(
         "select partition_date, input_sha256, extractor_version from staging.extract_manifest "
         "where partition_date between ? and ?", [first, last]).fetchall()}
-
-
-def article_digests(con: duckdb.DuckDBPyConnection, first: str, last: str) -> dict[str, str | None]:
-    """Digest of what extraction reads of each ingested day first..last (partition_manifest;
-    see fill_article_digests)."""
-    return {str(day): sha for day, sha in con.execute(
-        "select partition_date, articles_sha256 from partition_manifest where partition_date between ? and ?",
-        [first, last]).fetchall()}
 
 
 # What the extract step reads of an article (assets/extract.py), as the article digests
@@ -289,10 +290,7 @@ def fill_article_digests(con: duckdb.DuckDBPyConnection) -> None:
     """Give every partition_manifest row without one its articles_sha256: sha256 over
     the day's articles in article_id order, EXTRACTED_ARTICLE_COLUMNS of each (as JSON,
     times as epoch microseconds). Ingest leaves it empty for the days it writes and
-    calls this in the same transaction. A warehouse migrated from before the digest gets
-    it for all its days; its extract_manifest rows, which held the digest of the day's
-    folder, get the digest of the day's articles where that folder is still the one
-    ingested (the others are out of date either way)."""
+    calls this in the same transaction."""
     fields = ", ".join(f"epoch_us(a.{c})" if c == "published_at" else f"a.{c}" for c in EXTRACTED_ARTICLE_COLUMNS)
     con.execute(f"""
         update partition_manifest m set articles_sha256 = d.sha
@@ -302,6 +300,14 @@ def fill_article_digests(con: duckdb.DuckDBPyConnection) -> None:
               from partition_manifest m left join articles a using (partition_date)
               where m.articles_sha256 is null group by m.partition_date) d
         where m.partition_date = d.partition_date and m.articles_sha256 is null""")
+
+
+def _migrate_article_digests(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse from before the article digests gets them for all its days; its
+    extract_manifest rows, which held the digest of the day's folder, get the digest of
+    the day's articles where that folder is still the one ingested (the others are out
+    of date either way): its extractions are carried over."""
+    fill_article_digests(con)
     con.execute("""
         update staging.extract_manifest e set input_sha256 = m.articles_sha256 from partition_manifest m
         where e.partition_date = m.partition_date and e.input_sha256 = m.input_sha256""")

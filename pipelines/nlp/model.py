@@ -59,5 +59,5 @@ def extractor_version(meta: dict, code: Path | None = None) -> str:
 def extraction_is_current(articles_digest: str | None, extracted: tuple[str, str] | None, version: str) -> bool:
     """A day was extracted (`extracted`: the digest of the articles it read and the
     extractor version, from warehouse.io.extracted_manifests) from the articles it now
-    holds (`articles_digest`, warehouse.io.article_digests), by this extractor."""
+    holds (`articles_digest`, partition_manifest.articles_sha256), by this extractor."""
     return articles_digest is not None and extracted == (articles_digest, version)

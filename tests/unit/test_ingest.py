@@ -118,17 +118,21 @@ def test_folders_that_are_not_dates_are_reported(tmp_path):
     assert set(problems["reason_code"]) == {"invalid_partition_folder"}
 
 
-def test_a_day_folder_may_be_dated_today_anywhere_on_earth_whatever_the_machines_zone(tmp_path, monkeypatch):
+@pytest.mark.parametrize(("utc_time", "latest"), [("2026-11-28T09:59:00", "2026-11-28"), ("2026-11-28T10:00:00", "2026-11-29")])
+def test_a_day_folder_may_be_dated_today_anywhere_on_earth_whatever_the_machines_zone(tmp_path, monkeypatch,
+                                                                                     utc_time, latest):
     import time
 
-    monkeypatch.setenv("TZ", "America/Los_Angeles")  # a day behind the date line's east side
+    import pipelines.ingest as ingest
+
+    monkeypatch.setattr(ingest, "_utc_now", lambda: dt.datetime.fromisoformat(utc_time).replace(tzinfo=dt.UTC))
+    monkeypatch.setenv("TZ", "America/Los_Angeles")  # still the day before there
     time.tzset()
     try:
-        latest = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=14)).date()  # Kiribati (UTC+14)
-        (tmp_path / latest.isoformat()).mkdir()
-        (tmp_path / (latest + dt.timedelta(days=1)).isoformat()).mkdir()
-        assert list_partitions(tmp_path) == [latest.isoformat()]
-        assert archive_problems(tmp_path)["source_file"].to_list() == [(latest + dt.timedelta(days=1)).isoformat()]
+        for day in ("2026-11-27", "2026-11-28", "2026-11-29", "2026-11-30"):
+            (tmp_path / day).mkdir()
+        assert list_partitions(tmp_path)[-1] == latest  # Kiribati's date (UTC+14) at that instant
+        assert archive_problems(tmp_path)["source_file"].to_list() == [d for d in ("2026-11-29", "2026-11-30") if d > latest]
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -178,6 +182,16 @@ def test_a_language_that_is_not_a_language_tag_is_detected_from_the_text(tmp_pat
     (day / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     languages = dict(ingest_partition(tmp_path, DAY, Settings()).articles.select("source_id", "language").iter_rows())
     assert languages == {"tag": "en", "name": "en", "french": "fr"}
+
+
+def test_a_null_text_and_a_file_that_is_no_gzip_say_what_they_are(tmp_path):
+    day = tmp_path / DAY
+    day.mkdir()
+    (day / "a.jsonl").write_text(json.dumps({"id": "n", "text": None}) + "\n")
+    (day / "b.jsonl.gz").write_bytes(b"plain text, not gzip\n")
+    details = dict(ingest_partition(tmp_path, DAY, Settings()).rejected.select("source_file", "detail").iter_rows())
+    assert details[f"{DAY}/a.jsonl"] == '"text" is null'
+    assert details[f"{DAY}/b.jsonl.gz"].startswith("not a readable gzip file")
 
 
 def test_missing_archive_is_a_clear_error(tmp_path):

@@ -125,6 +125,66 @@ def test_a_mention_dated_only_by_the_year_joins_only_when_one_incident_fits():
     assert "2 incidents fit" in result.incident_mentions.filter(pl.col("mention_id") == "m3")["reason"][0]
 
 
+BAGHDAD = {**HOMS, "place_name": "Baghdad", "place_id": "city:98182", "admin1": "Baghdad", "country": "Iraq",
+           "country_code": "IQ", "latitude": 33.3}
+KARRADA = {**BAGHDAD, "place_name": "Karrada", "place_id": "district:IQ.Karrada", "parent": "Baghdad", "geo_precision": "point"}
+KADHIMIYA = {**KARRADA, "place_name": "Kadhimiya", "place_id": "district:IQ.Kadhimiya"}
+RIF_DIMASHQ = {**HOMS, "place_name": "Rif Dimashq", "place_id": "admin1:SY.08", "admin1": None, "geo_precision": "admin1"}
+
+
+def incidents_of(result) -> list[list[str]]:
+    groups = {}
+    for mid, iid in result.incident_mentions.select("mention_id", "incident_id").iter_rows():
+        groups.setdefault(iid, []).append(mid)
+    return sorted(sorted(g) for g in groups.values())
+
+
+def undated(mid, article, place, published, *, hours):
+    """A report whose text gives no date: the day before publication or that day."""
+    row = mention(mid, article, place, published, hours=hours)
+    row["date_start"] = published - dt.timedelta(days=1)
+    return row
+
+
+def test_a_toll_revised_over_days_in_undated_reports_stays_one_incident():
+    rows = [mention("m1", "a1", HOMS, D)] + [undated(f"m{n}", f"a{n}", HOMS, D + dt.timedelta(days=n), hours=24 * n)
+                                             for n in (2, 3, 4)]
+    assert incidents_of(resolve(rows)) == [["m1", "m2", "m3", "m4"]]
+
+
+def test_undated_reports_do_not_bridge_attacks_their_reports_date_days_apart():
+    rows = [mention("m1", "a1", HOMS, D), undated("m2", "a2", HOMS, D + dt.timedelta(days=2), hours=48),
+            undated("m3", "a3", HOMS, D + dt.timedelta(days=3), hours=72),
+            mention("m4", "a4", HOMS, D + dt.timedelta(days=4), hours=97)]
+    result = resolve(rows)
+    assert incidents_of(result) == [["m1", "m2", "m3"], ["m4"]]
+    assert "states 2016-02-21, 4 days from this one" in result.incident_mentions.filter(
+        pl.col("mention_id") == "m4")["reason"][0]
+
+
+def test_an_overnight_attack_reported_over_three_days_stays_one_incident():
+    rows = [mention("m1", "a1", HOMS, D), mention("m2", "a2", HOMS, D + dt.timedelta(days=1), hours=20),
+            mention("m3", "a3", HOMS, D + dt.timedelta(days=2), hours=44)]
+    assert incidents_of(resolve(rows)) == [["m1", "m2", "m3"]]
+
+
+def test_a_city_level_report_does_not_bridge_two_districts():
+    rows = [mention("m1", "a1", KARRADA, D), mention("m2", "a2", BAGHDAD, D, hours=1),
+            mention("m3", "a3", KADHIMIYA, D, hours=2)]
+    assert incidents_of(resolve(rows)) == [["m1", "m2"], ["m3"]]
+
+
+def test_a_district_its_city_and_its_province_are_one_incident():
+    rows = [mention("m1", "a1", ZAYNAB, D), mention("m2", "a2", DAMASCUS, D, hours=1),
+            mention("m3", "a3", RIF_DIMASHQ, D, hours=2)]
+    assert incidents_of(resolve(rows)) == [["m1", "m2", "m3"]]
+
+
+def test_last_months_bombings_weeks_later_are_the_incident_of_that_day():
+    reference = mention("m2", "a2", ZAYNAB, dt.date(2016, 2, 1), hours=24 * 17, precision="month", historical=True)
+    assert incidents_of(resolve([mention("m1", "a1", ZAYNAB, D), reference])) == [["m1", "m2"]]
+
+
 def test_incompatible_attack_types_or_claimants_stay_apart():
     assert not attack_types_compatible("air_strike", "suicide_bombing")
     assert attack_types_compatible("car_bomb", "suicide_bombing")
@@ -214,6 +274,23 @@ def test_decisions_taken_by_other_rules_are_not_replayed(monkeypatch):
     assert again.replayed == 0
     assert set(again.incident_ids) == set(first.incidents["incident_id"].to_list())
     assert again.claims["claim_id"].to_list() == ["c1"]
+
+
+def test_the_rules_version_follows_the_resolution_and_the_reconciliation_code(monkeypatch):
+    from pathlib import Path
+
+    import pipelines.resolve as resolve_module
+
+    now = resolve_module.rules_version()
+    read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read(self) + (b"# a rule" if self.name == "reconcile.py" else b""))
+    resolve_module.rules_version.cache_clear()
+    try:
+        assert resolve_module.rules_version() != now
+    finally:
+        monkeypatch.undo()
+        resolve_module.rules_version.cache_clear()
+    assert resolve_module.rules_version() == now
 
 
 def test_a_changed_claim_of_an_unchanged_mention_redoes_its_incident():
@@ -324,9 +401,10 @@ def test_a_nightly_resolution_of_a_long_archive_equals_one_from_scratch(seed, ne
     changed_rows = list(rows)
     # it now tells the event of an earlier report of another incident, so it moves there
     incident_of = dict(before.incident_mentions.select("mention_id", "incident_id").iter_rows())
-    donor = next(r for r in reversed(rows[:150]) if r["date_precision"] == "day" and r["geo_precision"] == "city"
-                 and r["article_id"] != rows[150]["article_id"]
-                 and incident_of[r["mention_id"]] != incident_of[rows[150]["mention_id"]])
+    donor = next((r for r in reversed(rows[:150]) if r["date_precision"] == "day" and r["geo_precision"] == "city"
+                  and r["article_id"] != rows[150]["article_id"]
+                  and incident_of[r["mention_id"]] != incident_of[rows[150]["mention_id"]]), None)
+    assert donor is not None, "the made-up archive has an earlier report of another incident"
     event = [*HOMS, "event_date", "date_start", "date_end", "date_precision", "is_historical", "attack_type",
              "perpetrator", "claimed_by"]
     changed_rows[150] = {**rows[150], **{key: donor[key] for key in event}}

@@ -31,7 +31,7 @@ comment on column articles.partition_date is 'The archive folder (publication da
 comment on column articles.outlet is 'Publishing outlet as given in the input ("outlet" field); NULL when unknown (e.g. .txt files).';
 comment on column articles.url is 'Article URL as given in the input; NULL when absent.';
 comment on column articles.title is 'Headline: the "title" field, or the first non-empty line of a .txt file; NULL when absent.';
-comment on column articles.published_at is 'Publication time, UTC. From the "published" field (ISO 8601; a value without zone is read as UTC); the folder date at 00:00 UTC when absent.';
+comment on column articles.published_at is 'Publication time, UTC. From the "published" field (ISO 8601; a value without zone is read as UTC; at most the day after the folder''s date, else the record is rejected as invalid_published); the folder date at 00:00 UTC when absent.';
 comment on column articles.language is 'ISO 639-1 language code: the "language" field, or detected with py3langid. Only "en" articles are extracted.';
 comment on column articles.text is 'Article body after normalisation (Unicode NFC, control characters removed, whitespace runs inside lines collapsed). Claim offsets (claims.char_start/char_end) index into this text.';
 comment on column articles.n_words is 'Number of whitespace-separated words in text.';
@@ -91,7 +91,7 @@ create table if not exists partition_manifest (
 alter table partition_manifest add column if not exists articles_sha256 varchar;
 comment on table partition_manifest is 'One row per ingested partition: what was read and what became of it. n_records_read = n_loaded + n_duplicates + n_rejected is enforced by a blocking asset check.';
 comment on column partition_manifest.partition_date is 'Archive folder (publication day).';
-comment on column partition_manifest.input_sha256 is 'sha256 over the names and bytes of every file in the folder and the ingest code; unchanged -> the day is not ingested again.';
+comment on column partition_manifest.input_sha256 is 'sha256 over the names and bytes of every file in the folder, the ingest code and its limits; unchanged -> the day is not ingested again.';
 comment on column partition_manifest.n_files is 'Number of files found in the folder (articles or not).';
 comment on column partition_manifest.n_records_read is 'Records read: every .jsonl line, every .txt file and every other file (rejected whole).';
 comment on column partition_manifest.n_loaded is 'Records loaded into articles.';
