@@ -39,6 +39,14 @@ def fingerprint(path: Path) -> dict[str, str]:
         con.close()
 
 
+def sample_days(tmp_path: Path, *days: str) -> Path:
+    """An archive of these day folders of the sample archive, under tmp_path/archive."""
+    archive = tmp_path / "archive"
+    for day in days:
+        shutil.copytree(SAMPLE / day, archive / day)
+    return archive
+
+
 def cli(*args, env=None, **kwargs):
     return subprocess.run([PY, "-m", "pipelines.cli", *args], cwd=REPO, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=600, **kwargs)
@@ -148,9 +156,7 @@ def test_rerunning_one_partition_is_a_no_op(tmp_path):
 
 
 def test_a_rerun_covers_only_the_days_that_changed(tmp_path):
-    archive = tmp_path / "archive"
-    for day in ("2016-02-26", "2016-02-27", "2016-02-28", "2016-02-29"):
-        shutil.copytree(SAMPLE / day, archive / day)
+    archive = sample_days(tmp_path, "2016-02-26", "2016-02-27", "2016-02-28", "2016-02-29")
     warehouse = tmp_path / "w.duckdb"
     # no warehouse yet: every day folder
     assert days_to_process(archive, warehouse, "2016-02-26", "2016-02-29") == [
@@ -181,9 +187,7 @@ def test_a_day_ingested_again_into_the_same_articles_is_not_extracted_again(tmp_
     folder: an ingest fix (here, other limits) or a file that is no article re-ingests
     a day without extracting it again; a changed article re-extracts its day."""
     days = ("2016-02-27", "2016-02-28")
-    archive = tmp_path / "archive"
-    for day in days:
-        shutil.copytree(SAMPLE / day, archive / day)
+    archive = sample_days(tmp_path, *days)
     warehouse = tmp_path / "w.duckdb"
     assert run_archive(archive, warehouse).success
 
@@ -217,9 +221,7 @@ def test_a_day_ingested_again_into_the_same_articles_is_not_extracted_again(tmp_
 def test_a_warehouse_from_before_the_article_digests_extracts_nothing_again(tmp_path):
     """Migrating a warehouse whose manifests predate articles_sha256 fills it in, and
     carries its extractions over: the next run finds nothing to do."""
-    archive = tmp_path / "archive"
-    for day in ("2016-02-27", "2016-02-28"):
-        shutil.copytree(SAMPLE / day, archive / day)
+    archive = sample_days(tmp_path, "2016-02-27", "2016-02-28")
     warehouse = tmp_path / "w.duckdb"
     assert run_archive(archive, warehouse).success
     before = fingerprint(warehouse)
@@ -236,9 +238,7 @@ def test_a_warehouse_from_before_the_article_digests_extracts_nothing_again(tmp_
 
 def test_removing_the_newest_day_folder_empties_that_day(tmp_path):
     """The run's range spans the days the warehouse holds, not only the folders left."""
-    archive = tmp_path / "archive"
-    for day in ("2016-02-27", "2016-02-28", "2016-02-29"):
-        shutil.copytree(SAMPLE / day, archive / day)
+    archive = sample_days(tmp_path, "2016-02-27", "2016-02-28", "2016-02-29")
     warehouse = tmp_path / "w.duckdb"
     assert run_archive(archive, warehouse).success
     shutil.rmtree(archive / "2016-02-29")
@@ -264,9 +264,7 @@ def test_days_found_unchanged_by_their_stat_are_still_caught_when_rewritten(tmp_
 
     monkeypatch.setenv("INCIDENT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(day_digests, "RACY_SECONDS", 0)  # the test's files are seconds old
-    archive = tmp_path / "archive"
-    for day in ("2016-02-27", "2016-02-28"):
-        shutil.copytree(SAMPLE / day, archive / day)
+    archive = sample_days(tmp_path, "2016-02-27", "2016-02-28")
     warehouse = tmp_path / "w.duckdb"
     assert run_archive(archive, warehouse).success  # ingest keeps each day's stat with its digest
     assert sorted(json.loads(day_digests.memo_path(archive).read_text())["days"]) == ["2016-02-27", "2016-02-28"]
@@ -295,9 +293,7 @@ def test_day_ranges_split_where_days_lie_far_apart():
 def test_an_archive_with_a_gap_runs_in_stretches_with_the_same_result(tmp_path, monkeypatch):
     import pipelines.run
 
-    archive = tmp_path / "archive"
-    for day in ("2016-02-21", "2016-02-22", "2016-02-23", "2016-02-26", "2016-02-27"):
-        shutil.copytree(SAMPLE / day, archive / day)
+    archive = sample_days(tmp_path, "2016-02-21", "2016-02-22", "2016-02-23", "2016-02-26", "2016-02-27")
     whole = tmp_path / "whole.duckdb"
     assert run_archive(archive, whole).success  # the days lie close together: one run
     monkeypatch.setattr(pipelines.run, "GAP_DAYS", 1)  # a gap of two days without folders is now too long
@@ -318,9 +314,7 @@ def test_an_archive_with_a_gap_runs_in_stretches_with_the_same_result(tmp_path, 
 
 
 def test_changes_not_yet_published_are_published_by_the_next_run(tmp_path):
-    archive = tmp_path / "archive"
-    for day in ("2016-02-26", "2016-02-27", "2016-02-28"):
-        shutil.copytree(SAMPLE / day, archive / day)
+    archive = sample_days(tmp_path, "2016-02-26", "2016-02-27", "2016-02-28")
     warehouse = tmp_path / "w.duckdb"
     assert run_archive(archive, warehouse).success
     shutil.copytree(SAMPLE / "2016-02-29", archive / "2016-02-29")
@@ -407,9 +401,7 @@ def test_clear_one_line_errors(tmp_path, args, env, expected):
 
 
 def test_backfill_with_the_dagster_cli_over_several_days(tmp_path):
-    archive = tmp_path / "archive"
-    for day in ("2016-02-26", "2016-02-27", "2016-02-28"):
-        shutil.copytree(SAMPLE / day, archive / day)
+    archive = sample_days(tmp_path, "2016-02-26", "2016-02-27", "2016-02-28")
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(REPO / "pipelines" / "dagster.yaml", home / "dagster.yaml")
