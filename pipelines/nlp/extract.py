@@ -27,6 +27,8 @@ from pipelines.nlp.claimants import (
     Claimant, ClaimantTracker, attribute, find_groups, group_country, normalise_claimant, speech_sources,
 )
 from pipelines.nlp.dates import DateRef, default_event_date, find_dates
+from pipelines.nlp.doers import TRIGGER as DOER_TRIGGER
+from pipelines.nlp.doers import blamed, claimer
 from pipelines.nlp.gazetteer import KIND_RANK, Place, load_gazetteer, resolve
 from pipelines.nlp.schema import to_frames
 
@@ -59,7 +61,9 @@ RESPONSIBILITY = re.compile(
     r"\b(?:claim(?:ed|s|ing)?|took|takes|taking|has taken|have taken)\s+(?:responsibility|credit)\b"
     r"|\b(?:had |has |have )?carried out (?:the|both|these|all) (?:\w+ )?(?:attacks?|bombings?|blasts?)\b"
     r"|\bsaid it was (?:responsible|behind)\b"
-    r"|\bclaim(?:ed|s)\s+(?:both|all|the|these|those|that|this|its|two|three)\s+(?:\w+\s+){0,2}?(?:attacks?|bombings?|blasts?|assaults?|killings?|explosions?|operations?)\b"
+    r"|\bclaim(?:ed|s)\s+(?:both|all|the|these|those|that|this|its|two|three)\s+(?:\w+\s+){0,2}?(?:attacks?|bombings?|blasts?|assaults?"
+    r"|killings?|explosions?|operations?|ambush(?:es)?|raids?|shootings?|massacres?|kidnappings?|abductions?|stabbings?"
+    r"|assassinations?|sieges?)\b"
     r"|\bclaimed by\b",
     re.IGNORECASE,
 )
@@ -509,6 +513,20 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
         sent_text = doc_text[sent.start_char : sent.end_char]
         group_spans = [(s + sent.start_char, e + sent.start_char, n) for s, e, n in find_groups(sent_text)]
         ents = [e for e in doc_ents[id(sent.doc)] if sent.start <= e.start and e.end <= sent.end]
+        claim = RESPONSIBILITY.search(sent_text)
+        if claim and NO_CLAIM.search(sent_text):
+            claim = None
+        claimed = None
+        if claim or DOER_TRIGGER.search(sent_text):
+            # groups the actors table does not list, named by how the sentence says who did it
+            places_named = [(e.start_char, e.end_char) for e in ents if e.label_ in {"GPE", "LOC"}]
+            claimed = claimer(sent, sent.start_char + claim.start()) if claim else None
+            for doer in ([claimed] if claimed else []) + blamed(sent):
+                start, end, _name = doer
+                if not any(s < end and start < e for s, e, _ in group_spans) and not any(
+                        s <= start and end <= e for s, e in places_named):  # a place, as the NER reads it
+                    group_spans.append(doer)
+            group_spans.sort()
         places = _places_in(sent, countries, last_by_kind, group_spans, -1 if in_title else dateline_end, doc_text, ents)
         for mention in places:
             last_by_kind[mention.place.kind] = mention
@@ -529,10 +547,13 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
         text = sent_text
         groups = [g for g in group_spans if not _not_the_doer(doc_text, g)]
         responsibility, responsibility_all = None, False
-        match = RESPONSIBILITY.search(text)
-        if match and groups and not NO_CLAIM.search(text):
-            at = sent.start_char + match.start()
-            if "claimed by" in match.group(0).lower():
+        if claim and claimed in groups:
+            # the subject or agent of the claim: "Jund al-Aqsa, an al-Qaeda offshoot, claimed the ambush"
+            responsibility = claimed[2]
+            responsibility_all = bool(ALL_EVENTS.search(text))
+        elif claim and groups:
+            at = sent.start_char + claim.start()
+            if "claimed by" in claim.group(0).lower():
                 after = [g for g in groups if g[0] >= at]
                 responsibility = (after or groups)[0][2]
             else:
