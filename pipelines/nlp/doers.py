@@ -205,3 +205,39 @@ def _place(span: Span) -> bool:
     gazetteer = load_gazetteer()
     return all(t.text in gazetteer.demonyms or t.lower_ in CREEDS or t.tag_ == "POS" or gazetteer.candidates(t.text)
                for t in span) or bool(gazetteer.candidates(span.text))
+
+
+# verbs whose object is the victim or the target ("killed members of X", "arrested two
+# X commanders"), and attacks whose "on" names their target ("air strikes on X positions")
+TARGETING_VERBS = frozenset("""
+    kill killed kills killing wound wounded wounding injure injured injuring arrest arrested arresting
+    detain detained detaining capture captured capturing target targeted targeting targets attack attacked
+    attacking bomb bombed bombing hit struck strike raid raided raiding
+""".split())
+ATTACK_NOUNS = frozenset("strike strikes airstrike airstrikes attack attacks raid raids offensive operation operations "
+                         "assault crackdown bombardment shelling".split())
+_IN_PHRASE = frozenset({"compound", "amod", "poss", "nmod", "appos", "flat", "case", "punct"})
+
+
+def targeted(sent: Span, start: int) -> bool:
+    """Whether the group named at character `start` is what an attack hit or whom it
+    killed or caught ("killed three members of X", "air strikes on X positions"), not
+    who did it."""
+    token = next((t for t in sent if t.idx <= start < t.idx + len(t.text)), None)
+    for _ in range(6):
+        if token is None:
+            return False
+        if token.dep_ in _IN_PHRASE and token.head is not token:
+            token = token.head
+        elif token.dep_ == "pobj":
+            preposition = token.head
+            attack = preposition.head
+            if (preposition.lower_ in {"on", "against"} and attack.lower_ in ATTACK_NOUNS
+                    and attack.head.lower_ not in BLAME_WORDS):  # "blamed the attack on X": the doer
+                return True
+            if preposition.lower_ != "of":
+                return False
+            token = preposition.head  # "members of X": the members
+        else:
+            return token.dep_ in {"dobj", "nsubjpass"} and token.head.lower_ in TARGETING_VERBS
+    return False

@@ -28,7 +28,7 @@ from pipelines.nlp.claimants import (
 )
 from pipelines.nlp.dates import DateRef, default_event_date, find_dates
 from pipelines.nlp.doers import TRIGGER as DOER_TRIGGER
-from pipelines.nlp.doers import blamed, claimer
+from pipelines.nlp.doers import blamed, claimer, targeted
 from pipelines.nlp.gazetteer import KIND_RANK, Place, load_gazetteer, resolve
 from pipelines.nlp.schema import to_frames
 
@@ -560,6 +560,8 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
                 before = [g for g in groups if g[1] <= at]
                 responsibility = (before[-1] if before else groups[0])[2]
             responsibility_all = bool(ALL_EVENTS.search(text))
+        # who an attack hit or killed is not who did it ("a drone strike killed three members of X")
+        groups = [g for g in groups if g[2] == responsibility or not targeted(sent, g[0])]
         dates = [d for d in find_dates(text, published, sent.start_char)
                  if not STATEMENT_DATE.search(doc_text[max(0, d.start - 40) : d.start])
                  and not FUTURE_DATE.search(doc_text[max(0, d.start - 30) : d.start])]

@@ -7,7 +7,7 @@ group names are real groups the actors table does not carry.
 
 import pytest
 
-from pipelines.nlp.doers import blamed, claimer
+from pipelines.nlp.doers import blamed, claimer, targeted
 from pipelines.nlp.extract import RESPONSIBILITY, extract_articles
 from tests.conftest import make_article
 
@@ -105,3 +105,25 @@ def test_an_ambush_or_a_raid_can_be_claimed(nlp):
 def test_where_a_group_is_and_what_it_believes_do_not_name_it(nlp):
     text = "Somalia's Islamic extremist rebels, al-Shabab, claimed responsibility for the attack."
     assert claimed_in(nlp, text) == "al-Shabaab"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A suspected drone strike killed three alleged members of al-Qaeda in the Arabian Peninsula near Azzan.", True),
+    ("Coalition air strikes on Islamic State positions killed 20 civilians.", True),
+    ("Troops arrested two Taliban commanders in the raid.", True),
+    ("Islamic State fighters killed 12 soldiers near Tikrit.", False),
+    ("Police blamed the attack on sympathisers of al-Qaeda.", False),
+    ("A spokesman for the Taliban said 12 soldiers were killed.", False),
+])
+def test_a_group_an_attack_hit_is_not_its_doer(nlp, text, expected):
+    sent = next(nlp(text).sents)
+    for name in ("al-Qaeda", "Islamic State", "Taliban"):
+        if name in text:
+            assert targeted(sent, text.index(name)) is expected
+
+
+def test_the_target_of_a_strike_is_not_its_perpetrator(nlp):
+    text = ("A suspected drone strike killed three alleged members of al-Qaeda in the Arabian Peninsula "
+            "travelling in a car near the town of Azzan in Shabwa province on Thursday, local officials said.")
+    events, _claims = extract_articles(nlp, [make_article(text)])
+    assert [e["perpetrator"] for e in events.to_dicts()] == [None]
