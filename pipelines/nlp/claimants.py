@@ -148,8 +148,9 @@ def speech_sources(sent: Span) -> list[tuple[Token, str]]:
                 found.append((token, _phrase(objects[0])))
                 continue
         subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
-        if not subjects and token.dep_ in {"advcl", "xcomp"} and token.tag_ == "VBG":
-            # "Islamic State claimed the attack, saying ... 50 soldiers were killed"
+        if not subjects and ((token.dep_ in {"advcl", "xcomp"} and token.tag_ == "VBG") or token.dep_ == "conj"):
+            # "Islamic State claimed the attack, saying ... 50 soldiers were killed";
+            # "X claimed responsibility and said 15 soldiers were killed"
             subjects = [c for c in token.head.children if c.dep_ == "nsubj"]
         if subjects:
             found.append((token, _phrase(subjects[0])))

@@ -806,9 +806,14 @@ def extract_from_docs(doc: Doc, title_doc: Doc | None, article: dict) -> Article
     # who did it, when the sentences of the one current event name no group: the group the
     # article blames ("the army blamed Abu Sayyaf"), else the first it names
     named = [(bool(BLAME.search(s.text)), s.index, g[2]) for s in sentences for g in s.groups]
-    blamed = min(named, key=lambda n: (not n[0], n[1]))[2] if named else None
+    article_doer = min(named, key=lambda n: (not n[0], n[1]))[2] if named else None
     current = [e for e in events if not e.historical]
-    event_rows = [_event_row(article, event, sentences, blamed if current == [event] else None) for event in events]
+    event_rows = [_event_row(article, event, sentences, article_doer if current == [event] else None) for event in events]
+    # a group the actors table does not list, giving figures, is a militant source, not media
+    doers = {row[key] for row in event_rows for key in ("claimed_by", "perpetrator")} - {None}
+    for row in claim_rows:
+        if row["claimant_kind"] == "media" and row["claimant"] in doers:
+            row["claimant_kind"] = "militant"
     mention_ids = {event.ordinal: row["mention_id"] for event, row in zip(events, event_rows, strict=True)}
     for row in claim_rows:
         spans = row.pop("_spans", None)

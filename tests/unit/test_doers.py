@@ -127,3 +127,12 @@ def test_the_target_of_a_strike_is_not_its_perpetrator(nlp):
             "travelling in a car near the town of Azzan in Shabwa province on Thursday, local officials said.")
     events, _claims = extract_articles(nlp, [make_article(text)])
     assert [e["perpetrator"] for e in events.to_dicts()] == [None]
+
+
+def test_an_unlisted_group_giving_a_figure_is_a_militant_source(nlp):
+    text = ("A bomb hidden in a motorcycle killed six soldiers at a checkpoint in Turbat, Pakistan, on Tuesday, "
+            "officials said. The Baloch Republican Guards claimed responsibility and said 15 soldiers were killed.")
+    _events, claims = extract_articles(nlp, [make_article(text)])
+    by_value = {c["value_low"]: (c["claimant"], c["claimant_kind"]) for c in claims.to_dicts()}
+    assert by_value[15] == ("Baloch Republican Guards", "militant")
+    assert by_value[6][1] != "militant"
