@@ -88,6 +88,10 @@ FILLERS = frozenset(
     """.split()
 )
 SUBSET_BEFORE = frozenset({"including", "among", "includes", "include"})
+# "4 US personnel were among the dead": part of a toll given elsewhere, not a toll
+AMONG_THE_CASUALTIES = re.compile(
+    r"(?:[\w'’.-]+\s+){0,4}?(?:were|was|are|is)\s+(?:also\s+|reportedly\s+)?among\s+(?:the\s+|those\s+)?"
+    r"(?:dead|killed|victims|casualties|fatalities|injured|wounded|hurt)\b", re.IGNORECASE)
 MONTH_WORDS = frozenset("""
     january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec
@@ -279,6 +283,8 @@ def _skip_figure(doc: Doc, span: Span, sent_start: int) -> bool:
         return True
     if after in {"-", "year", "years", "%", "percent", "am", "pm", "a.m.", "p.m.", "o'clock"} or after.startswith("-year"):
         return after in {"-", "%", "percent", "am", "pm", "a.m.", "p.m.", "o'clock"} or after2 in {"old", "-"} or after.startswith("-year")
+    if AMONG_THE_CASUALTIES.match(doc[span.end : span.end + 9].text):
+        return True
     if after == "of" and after2 in {"the", "those", "them", "whom"}:
         third = doc[span.end + 2].lower_ if span.end + 2 < len(doc) else ""
         if third in CATEGORY_WORDS or third in {"casualties", "dead"}:

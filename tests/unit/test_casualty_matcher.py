@@ -69,6 +69,8 @@ def test_singular_victim_counts_one(blank):
         "A 25-year-old man was arrested in 2015.",
         "Two of the dead were children.",
         "At least 40 people were killed or wounded.",
+        "The embassy said 4 US citizens were among the dead.",
+        "Three police officers are also among the wounded.",
     ],
 )
 def test_numbers_that_are_not_casualty_figures(blank, text):
