@@ -13,6 +13,9 @@ alone), not a pronoun or a bare role ("the group", "militants"), and not a state
 or a source of figures (data/actors.json's claimants: "the Interior Minister took
 responsibility for the security failure" names no doer). A name that contains a listed
 group is that group ("a faction of the Pakistani Taliban" -> Tehrik-i-Taliban Pakistan).
+
+And the other way round: a group an attack hit or killed ("a drone strike killed three
+members of X", "air strikes on X positions") is not who did it (`targeted`).
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ STATE_ARMY_WORDS = frozenset("national arab armed defence defense security speci
 # worth parsing for: a cheap test on the sentence's text first
 TRIGGER = re.compile(
     r"\b(?:claim\w*|responsib\w+|credit|blam\w+|accus\w+|behind|by|fighters?|militants?|insurgents?|rebels?"
-    r"|gunmen|jihadists|members)\b",
+    r"|gunmen|jihadists|members|militias?)\b",
     re.IGNORECASE,
 )
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
