@@ -47,7 +47,7 @@ _RULES: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("bombing", r"\bbomb(?:s|ing|ings|ed|er|ers)?\b|\bblasts?\b|\bexplosions?\b|\bexploded\b|\bdetonat\w*|(?<!propelled )\bgrenades?\b"),
         ("kidnapping", r"\bkidnap\w*|\babduct\w*|\btaken hostage\b|\bhostages?\b"),
         ("assassination", r"\bassassinat\w*"),
-        ("armed_assault", r"\bgunm[ae]n\b|\bopened fire\b|\bfired (?:on|at|into|upon)\b|\bbehead\w*|\bshootings?\b|\bshot\b|\bgunfire\b|\bgun attack\b|\bstormed\b|\bassault\w*|\bambush\w*|\braid(?:ed)?\b|\bstabb\w*|\bknife\b|\baxes?\b|\bmachetes?\b|\barmed men\b|\bclash\w*|\battacked\b"
+        ("armed_assault", r"\bgunm[ae]n\b|\bopened fire\b|\bfired (?:shots |several shots |gunshots )?(?:on|at|into|upon)\b|\bbehead\w*|\bshootings?\b|\bshot\b|\bgunfire\b|\bgun attack\b|\bstormed\b|\bassault\w*|\bambush\w*|\braid(?:ed)?\b|\bstabb\w*|\bknife\b|\baxes?\b|\bmachetes?\b|\barmed men\b|\bclash\w*|\battacked\b"
                           r"|\bover(?:ran|run)\b|\battack on (?:a|an|the)\b|\brifles?\b"),
         ("arson", r"\bset (?:on )?fire\b|\btorched\b|\barson\b|\bburned down\b"),
     )

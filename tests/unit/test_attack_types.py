@@ -20,6 +20,7 @@ from pipelines.nlp.attack_types import ATTACK_TYPES, classify_attack, count_atta
     ("A bomb exploded outside the court.", "bombing"),
     ("Police said the bomb, wrapped in plastic, had been hidden in a sack of onions.", "ied"),
     ("Insurgents fired on a minibus carrying pilgrims.", "armed_assault"),
+    ("A man fired shots at the parliament building and wounded a guard.", "armed_assault"),
     ("Militants beheaded two farmers in their fields.", "armed_assault"),
     ("The minister was assassinated outside his home.", "assassination"),
     ("Gunmen abducted 27 students from a school.", "kidnapping"),
