@@ -375,6 +375,7 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
                 candidates.append((Figure(1, 1, "exact", token.idx, token.idx + len(token.text), token.text), fspan))
 
     counted_words: set[int] = set()
+    raw: dict[int, Figure] = {}  # each figure's token -> its figure as written (before _plus_one)
     for figure, fspan in candidates:
         if _skip_figure(doc, fspan, span.start):
             continue
@@ -398,6 +399,7 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
             continue
         if figure.text.lower() in {"a", "an"} and rule not in {"figure_before_casualty_word", "verb_before"}:
             continue
+        raw[fspan.root.i] = figure
         if category == "killed" and figure.value_low is not None and figure.qualifier == "exact":
             figure = _plus_one(doc, fspan, span.end, figure)
         found.append(
@@ -405,6 +407,8 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
                            figure.start, figure.end, text[figure.start - span.start_char : figure.end - span.start_char],
                            fspan.root.i, rule)
         )
+    if doc.has_annotation("DEP"):
+        found = _sum_enumerations(span, found, raw)
     for match in ZERO_CASUALTIES.finditer(text):
         start, end = span.start_char + match.start(), span.start_char + match.end()
         token = doc.char_span(start, end, alignment_mode="expand")
@@ -420,6 +424,76 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
                                             token.root.i if token is not None else span.start, "zero"))
     found.sort(key=lambda f: (f.start_char, f.category))
     return found
+
+
+# the determiners of one person named without a number: "his driver", "a police officer"
+ONE_PERSON = frozenset("a an one his her their its the another".split())
+# "40 people, 6 security personnel and 34 civilians, were killed": a total and its parts
+TOTAL_NOUNS = frozenset("people persons individuals".split())
+# a list member placed elsewhere ("three soldiers in Kabul and two civilians in Herat") is
+# another incident's figure, or another place's
+PLACE_PREPOSITIONS = frozenset("in at near on outside inside across around".split())
+
+
+def _sum_enumerations(span: Span, found: list[CasualtyFigure], raw: dict[int, Figure]) -> list[CasualtyFigure]:
+    """One figure for a list of victims: "Six soldiers, six civilians and a police officer
+    were killed" -> 13 killed (GTD and ACLED count the total), not 6, 6 and 1. The list is
+    the parse's conjunction of person nouns, each with its number ("six civilians") or
+    one person ("a police officer", "his driver"); any other member (a place, people
+    without a number, "40 people" before its parts) leaves the figures as they are. `raw`: each figure's token -> the
+    figure as written (before _plus_one, which the sum replaces)."""
+    doc = span.doc
+    by_noun = {_noun(doc[f.token_i]).i: f for f in found}
+    sums: dict[int, CasualtyFigure] = {}  # the list's first figure (start) -> the list's sum
+    summed: set[int] = set()  # the other figures of those lists (starts)
+    for noun_i in sorted(by_noun):
+        first = doc[noun_i]
+        if first.dep_ == "conj":
+            continue  # a list is read from its first member
+        members = [first, *[t for t in first.subtree if t.dep_ == "conj" and _conj_chain(t, first)]]
+        total, qualifier, figures = 0, "exact", []
+        for member in members:
+            if (not _is_person_noun(member) or member.lower_ in TOTAL_NOUNS
+                    or any(c.dep_ == "prep" and c.lower_ in PLACE_PREPOSITIONS for c in member.children)):
+                break
+            figure = by_noun.get(member.i)
+            if figure is not None:
+                written = raw.get(figure.token_i)
+                if (written is None or written.value_low is None or written.qualifier not in {"exact", "at_least", "more_than"}
+                        or (figures and figure.category != figures[0].category)):
+                    break
+                total += written.value_low
+                qualifier = qualifier if written.qualifier == "exact" else "at_least"
+                figures.append(figure)
+            elif member.tag_ in {"NN", "NNP"} and any(c.dep_ in {"det", "poss"} and c.lower_ in ONE_PERSON
+                                                      for c in member.children):
+                total += 1
+            else:
+                break
+        else:
+            if len(members) < 2 or not figures:
+                continue
+            head, last = figures[0], members[-1]
+            end = last.idx + len(last.text)
+            sums[head.start_char] = CasualtyFigure(
+                head.category, total, total if qualifier == "exact" else None, qualifier, head.start_char, end,
+                span.text[head.start_char - span.start_char : end - span.start_char], head.token_i, "enumeration")
+            summed.update(f.start_char for f in figures[1:])
+    return [sums.get(f.start_char, f) for f in found if f.start_char not in summed]
+
+
+def _noun(token: Token) -> Token:
+    """The noun a figure counts: "six" -> civilians, "a" -> officer."""
+    return token.head if token.dep_ in {"nummod", "det", "quantmod"} else token
+
+
+def _conj_chain(token: Token, first: Token) -> bool:
+    """Whether `token` is joined to `first` by conjunctions only."""
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+        if token.i == first.i:
+            return True
+    return False
 
 
 def find_casualty_figures(doc: Doc) -> list[CasualtyFigure]:

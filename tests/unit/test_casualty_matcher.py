@@ -131,3 +131,20 @@ def test_zero_and_single_injuries(nlp, text, expected):
 ])
 def test_a_revised_toll_is_its_new_figure_wherever_the_toll_is_named(nlp, text, expected):
     assert [(f.category, f.value_low, f.text) for f in figures_of(nlp(text))] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Six soldiers, six civilians and a police officer were killed.",
+     [("killed", 13, 13, "exact", "Six soldiers, six civilians and a police officer")]),
+    ("The blast killed three soldiers and two children.", [("killed", 5, 5, "exact", "three soldiers and two children")]),
+    ("At least 12 soldiers and four civilians were killed.",
+     [("killed", 16, None, "at_least", "At least 12 soldiers and four civilians")]),
+    ("Two soldiers and a civilian were wounded.", [("wounded", 3, 3, "exact", "Two soldiers and a civilian")]),
+    # not one list of victims: a total and its parts, two places
+    ("40 people, 6 security personnel and 34 civilians, were killed.",
+     [("killed", 40, 40, "exact", "40"), ("killed", 6, 6, "exact", "6"), ("killed", 34, 34, "exact", "34")]),
+    ("Gunmen killed 20 people in Damascus and 30 in Homs.",
+     [("killed", 20, 20, "exact", "20"), ("killed", 30, 30, "exact", "30")]),
+])
+def test_a_list_of_victims_is_one_figure_their_sum(nlp, text, expected):
+    assert figures(nlp, text) == expected
