@@ -267,12 +267,13 @@ def _before(doc: Doc, start: int, sent_start: int) -> tuple[str | None, str]:
     return None, ""
 
 
-def _skip_figure(doc: Doc, span: Span, sent_start: int) -> bool:
-    """Numbers that are not counts of people: ages, subsets, old figures, dates."""
+def _skip_figure(doc: Doc, span: Span, sent_start: int, sent_end: int) -> bool:
+    """Numbers that are not counts of people: ages, subsets, old figures, dates. Looks
+    only inside the sentence (`sent_start`, `sent_end`: token indices)."""
     before = doc[span.start - 1].lower_ if span.start - 1 >= sent_start else ""
     before2 = doc[span.start - 2].lower_ if span.start - 2 >= sent_start else ""
-    after = doc[span.end].lower_ if span.end < len(doc) else ""
-    after2 = doc[span.end + 1].lower_ if span.end + 1 < len(doc) else ""
+    after = doc[span.end].lower_ if span.end < sent_end else ""
+    after2 = doc[span.end + 1].lower_ if span.end + 1 < sent_end else ""
     if before in SUBSET_BEFORE or (before == "them" and before2 == "among") or before in {"aged", "age", "no.", "$", "number", "route", "resolution", "from", "between"}:
         return True
     if before.rstrip(".") in MONTH_WORDS or (before == "." and before2 in MONTH_WORDS):
@@ -283,7 +284,7 @@ def _skip_figure(doc: Doc, span: Span, sent_start: int) -> bool:
         return True
     if after in {"-", "year", "years", "%", "percent", "am", "pm", "a.m.", "p.m.", "o'clock"} or after.startswith("-year"):
         return after in {"-", "%", "percent", "am", "pm", "a.m.", "p.m.", "o'clock"} or after2 in {"old", "-"} or after.startswith("-year")
-    if AMONG_THE_CASUALTIES.match(doc[span.end : span.end + 9].text):
+    if AMONG_THE_CASUALTIES.match(doc[span.end : min(span.end + 9, sent_end)].text):
         return True
     if after == "of" and after2 in {"the", "those", "them", "whom"}:
         third = doc[span.end + 2].lower_ if span.end + 2 < len(doc) else ""
@@ -377,7 +378,7 @@ def find_in_span(span: Span) -> list[CasualtyFigure]:
     counted_words: set[int] = set()
     raw: dict[int, Figure] = {}  # each figure's token -> its figure as written (before _plus_one)
     for figure, fspan in candidates:
-        if _skip_figure(doc, fspan, span.start):
+        if _skip_figure(doc, fspan, span.start, span.end):
             continue
         category, rule = None, ""
         appositive = (figure.text.lower() in {"a", "an"} and fspan.start - 2 >= span.start
@@ -440,8 +441,10 @@ def _sum_enumerations(span: Span, found: list[CasualtyFigure], raw: dict[int, Fi
     were killed" -> 13 killed (GTD and ACLED count the total), not 6, 6 and 1. The list is
     the parse's conjunction of person nouns, each with its number ("six civilians") or
     one person ("a police officer", "his driver"); any other member (a place, people
-    without a number, "40 people" before its parts) leaves the figures as they are. `raw`: each figure's token -> the
-    figure as written (before _plus_one, which the sum replaces)."""
+    without a number, "one or two") leaves the figures as they are. A total and its
+    breakdown ("40 people, 6 security personnel and 34 civilians") is the total alone.
+    `raw`: each figure's token -> the figure as written (before _plus_one, which the sum
+    replaces)."""
     doc = span.doc
     by_noun = {_noun(doc[f.token_i]).i: f for f in found}
     sums: dict[int, CasualtyFigure] = {}  # the list's first figure (start) -> the list's sum
@@ -451,6 +454,10 @@ def _sum_enumerations(span: Span, found: list[CasualtyFigure], raw: dict[int, Fi
         if first.dep_ == "conj":
             continue  # a list is read from its first member
         members = [first, *[t for t in first.subtree if t.dep_ == "conj" and _conj_chain(t, first)]]
+        parts = _parts_of_a_total(members, by_noun, raw)
+        if parts:
+            summed.update(f.start_char for f in parts)
+            continue
         total, qualifier, figures = 0, "exact", []
         for member in members:
             if (not _is_person_noun(member) or member.lower_ in TOTAL_NOUNS
@@ -460,7 +467,8 @@ def _sum_enumerations(span: Span, found: list[CasualtyFigure], raw: dict[int, Fi
             if figure is not None:
                 written = raw.get(figure.token_i)
                 if (written is None or written.value_low is None or written.qualifier not in {"exact", "at_least", "more_than"}
-                        or (figures and figure.category != figures[0].category)):
+                        or (figures and figure.category != figures[0].category)
+                        or any(c.dep_ in {"cc", "conj"} for c in doc[figure.token_i].children)):  # "one or two"
                     break
                 total += written.value_low
                 qualifier = qualifier if written.qualifier == "exact" else "at_least"
@@ -480,6 +488,24 @@ def _sum_enumerations(span: Span, found: list[CasualtyFigure], raw: dict[int, Fi
                 span.text[head.start_char - span.start_char : end - span.start_char], head.token_i, "enumeration")
             summed.update(f.start_char for f in figures[1:])
     return [sums.get(f.start_char, f) for f in found if f.start_char not in summed]
+
+
+def _parts_of_a_total(members: list[Token], by_noun: dict[int, CasualtyFigure],
+                      raw: dict[int, Figure]) -> list[CasualtyFigure]:
+    """The parts' figures when a list is a total and its breakdown: "40 people, 6 security
+    personnel and 34 civilians" -> 6 and 34 (the total, 40, is the claim). The parts, two
+    or more, each exact, must add up to no more than the total."""
+    head = by_noun.get(members[0].i)
+    if head is None or members[0].lower_ not in TOTAL_NOUNS or len(members) < 3:
+        return []
+    written = raw.get(head.token_i)
+    parts = [by_noun.get(m.i) for m in members[1:]]
+    if written is None or written.value_low is None or any(p is None or p.category != head.category for p in parts):
+        return []
+    values = [raw.get(p.token_i) for p in parts]
+    if any(v is None or v.qualifier != "exact" for v in values) or sum(v.value_low for v in values) > written.value_low:
+        return []
+    return parts
 
 
 def _noun(token: Token) -> Token:

@@ -61,10 +61,11 @@ def _vague_pattern() -> str:
 
 
 NUMBER = rf"(?:{_DIGITS}|{_WORD_NUMBER}|a\s+dozen|half\s+a\s+dozen)"
-# A figure: [qualifier] number | between A and B | A to B | vague word
+# A figure: [qualifier] number | between A and B | A to B | A or B | vague word
 FIGURE_PATTERN = re.compile(
     rf"\b(?:(?P<between>between\s+(?P<a>{NUMBER})\s+and\s+(?P<b>{NUMBER}))"
     rf"|(?P<range>(?P<ra>{_DIGITS})\s*(?:-|–|to)\s*(?P<rb>{_DIGITS}))"
+    rf"|(?P<either>(?P<ea>{NUMBER})\s+or\s+(?P<eb>{NUMBER}))"
     rf"|(?:(?P<qualifier>{_QUALIFIER})\s+)?(?P<number>{NUMBER})(?!\w)"
     rf"|(?P<vague>{_vague_pattern()}))(?![\w-])",
     re.IGNORECASE,
@@ -134,6 +135,11 @@ def figure_from_match(match: re.Match, offset: int = 0) -> Figure | None:
     if match.group("range"):
         a, b = words_to_int(match.group("ra")), words_to_int(match.group("rb"))
         if a is None or b is None or a >= b:
+            return None
+        return Figure(a, b, "range", start, end, text)
+    if match.group("either"):  # "one or two soldiers"
+        a, b = words_to_int(match.group("ea")), words_to_int(match.group("eb"))
+        if a is None or b is None or a >= b or 1900 <= a <= 2100:  # "in 2015 or 2016": years
             return None
         return Figure(a, b, "range", start, end, text)
     if match.group("vague"):

@@ -140,11 +140,24 @@ def test_a_revised_toll_is_its_new_figure_wherever_the_toll_is_named(nlp, text, 
     ("At least 12 soldiers and four civilians were killed.",
      [("killed", 16, None, "at_least", "At least 12 soldiers and four civilians")]),
     ("Two soldiers and a civilian were wounded.", [("wounded", 3, 3, "exact", "Two soldiers and a civilian")]),
-    # not one list of victims: a total and its parts, two places
-    ("40 people, 6 security personnel and 34 civilians, were killed.",
-     [("killed", 40, 40, "exact", "40"), ("killed", 6, 6, "exact", "6"), ("killed", 34, 34, "exact", "34")]),
+    # a total and its breakdown: the total is the figure, its parts are no claims of their own
+    ("40 people, 6 security personnel and 34 civilians, were killed.", [("killed", 40, 40, "exact", "40")]),
+    # parts that do not fit under the total, two places: not one list of victims
+    ("40 people, 6 soldiers and 50 civilians were killed.",
+     [("killed", 40, 40, "exact", "40"), ("killed", 6, 6, "exact", "6"), ("killed", 50, 50, "exact", "50")]),
     ("Gunmen killed 20 people in Damascus and 30 in Homs.",
      [("killed", 20, 20, "exact", "20"), ("killed", 30, 30, "exact", "30")]),
+    # a member that is not one number: no exact sum ("one or two" is a range of its own)
+    ("One or two soldiers and three civilians were killed.",
+     [("killed", 1, 2, "range", "One or two"), ("killed", 3, 3, "exact", "three")]),
 ])
 def test_a_list_of_victims_is_one_figure_their_sum(nlp, text, expected):
+    assert figures(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Gunmen killed 14 people. Children were among the dead.", [("killed", 14, 14, "exact", "14")]),
+    ("A bomb killed 14 people in Kirkuk. Two children were among the dead.", [("killed", 14, 14, "exact", "14")]),
+])
+def test_among_the_dead_in_the_next_sentence_leaves_the_toll(nlp, text, expected):
     assert figures(nlp, text) == expected

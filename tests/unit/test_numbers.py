@@ -17,6 +17,8 @@ from pipelines.nlp.numbers import find_figures, parse_figure, vague_table, words
         ("nearly 50", 50, 50, "about"),
         ("between 20 and 30", 20, 30, "range"),
         ("15-20", 15, 20, "range"),
+        ("one or two", 1, 2, "range"),
+        ("10 or 12", 10, 12, "range"),
         ("Thirty-nine", 39, 39, "exact"),
         ("a dozen", 12, 12, "exact"),
         ("two hundred", 200, 200, "exact"),
