@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pipelines.nlp.claimants import ORG_HEADS, find_groups, normalise_claimant
-from pipelines.nlp.morph import pos
+from pipelines.nlp.claimants import ORG_HEADS, SPEECH_LEMMAS, find_groups, normalise_claimant
+from pipelines.nlp.morph import lemma, pos
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -37,8 +37,25 @@ ROLE_NOUNS = frozenset("""
     movement fighters fighter militants militant insurgents insurgent rebels rebel gunmen jihadists cell unit
     splinter network militia militias
 """.split())
-# role nouns that name who did an attack when they are a verb's subject ("militants of X stormed ...")
-ATTACKER_NOUNS = frozenset("fighters fighter militants militant insurgents insurgent rebels rebel gunmen jihadists members".split())
+# role nouns that name who did an attack when they are the subject of an attack verb
+# ("militants of X stormed ..."); not "members" ("three members of X died": victims)
+ATTACKER_NOUNS = frozenset("fighters fighter militants militant insurgents insurgent rebels rebel gunmen jihadists".split())
+ATTACK_VERBS = frozenset("""
+    kill kills killed killing attack attacks attacked attacking storm storms stormed storming shoot shoots shot
+    shooting ambush ambushed ambushing bomb bombed bombing abduct abducted abducting kidnap kidnapped kidnapping
+    raid raided raiding seize seized seizing overran overrun fire fired firing open opened detonate detonated
+    launch launched target targeted behead beheaded execute executed massacre massacred hit hits strike struck
+    capture captured torch torched burn burned burnt blew stab stabbed hack hacked murder murdered besiege
+    besieged shell shelled assault assaulted gun gunned overwhelm overwhelmed
+""".split())
+# what a doer is blamed for or responsible for, when the sentence says ("blamed X for the
+# bombing"; not "blamed X for failing to stop it", "responsible for security")
+DEED_NOUNS = frozenset("""
+    attack attacks bombing bombings blast blasts explosion explosions killing killings death deaths massacre
+    massacres ambush ambushes assault assaults raid raids shooting shootings kidnapping kidnappings abduction
+    abductions assassination assassinations strike strikes murder murders violence atrocity atrocities
+    beheading beheadings bomb bombs carnage bloodshed siege operation
+""".split())
 # what a group believes, not what it is called ("the Sunni militant group")
 CREEDS = frozenset("""
     sunni shia shiite islamist islamic jihadist muslim christian hindu buddhist maoist marxist communist
@@ -59,52 +76,111 @@ STATE_ARMY_WORDS = frozenset("national arab armed defence defense security speci
 # worth parsing for: a cheap test on the sentence's text first
 TRIGGER = re.compile(
     r"\b(?:claim\w*|responsib\w+|credit|blam\w+|accus\w+|behind|by|fighters?|militants?|insurgents?|rebels?"
-    r"|gunmen|jihadists|members|militias?)\b",
+    r"|gunmen|jihadists|militias?)\b",
     re.IGNORECASE,
 )
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
-BE = frozenset("be is are was were been being".split())
 
 
 def claimer(sent: Span, at: int) -> tuple[int, int, str] | None:
     """(start, end, name) of who the responsibility claim whose words start at character
     `at` names ("X claimed responsibility", "claimed by X", "X took credit"), or None."""
-    token = next((t for t in sent if t.idx <= at < t.idx + len(t.text)), None)
-    if token is None:
+    if _title_case(sent):
         return None
-    verb = token.head if token.dep_ in {"aux", "auxpass"} else token
+    verb = _claim_verb(sent, at)
+    if verb is None:
+        return None
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     if agent is not None:
         return _name_of(_object(agent), sent)
     return _name_of(_subject(verb), sent)
 
 
+def states_not_claims(sent: Span, at: int) -> bool:
+    """Whether the claim verb at character `at` asserts something rather than claims an
+    attack: "The government claimed the shooting was carried out by X" (a clause follows),
+    not "X claimed the shooting"."""
+    verb = _claim_verb(sent, at)
+    if verb is None or any(c.dep_ in {"dobj", "agent"} for c in verb.children):
+        return False
+    # the clause follows the verb directly; a speech verb after commas is the sentence's
+    # attribution, misparsed ("X claimed both attacks, the Amaq news agency ... reported")
+    return any(c.dep_ == "ccomp" and lemma(c) not in SPEECH_LEMMAS
+               and not any(t.text == "," for t in sent.doc[verb.i + 1 : c.i]) for c in verb.children)
+
+
+def _claim_verb(sent: Span, at: int) -> Token | None:
+    token = next((t for t in sent if t.idx <= at < t.idx + len(t.text)), None)
+    if token is None:
+        return None
+    return token.head if token.dep_ in {"aux", "auxpass"} else token
+
+
 def blamed(sent: Span) -> list[tuple[int, int, str]]:
     """(start, end, name) of every doer the sentence blames or names as attacking."""
+    if _title_case(sent):
+        return []
     found = []
     for token in sent:
         word = token.lower_
         heads: list[Token | None] = []
         if word in BLAME_WORDS:
             # "the attack was blamed on X", "blamed the bombing on X" ("on" may hang off
-            # the object), "blamed X for the attack"
+            # the object), "blamed X for the attack"; not "blamed X for failing to stop it"
             objects = [c for c in token.children if c.dep_ == "dobj"]
-            on = [c for t in (token, *objects) for c in t.children if c.dep_ == "prep" and c.lower_ == "on"]
-            heads.extend([_object(on[0])] if on else objects)
+            on = [_object(c) for t in (token, *objects) for c in t.children if c.dep_ == "prep" and c.lower_ == "on"]
+            on = [o for o in on if o is not None and not _a_time(o)]  # "blamed X ... on Monday"
+            if on:
+                heads.append(on[0])
+            elif _for_a_deed(token, *objects):
+                heads.extend(objects)
         elif word in ACCUSE_WORDS:
-            heads.extend(c for c in token.children if c.dep_ == "dobj")
+            if _for_a_deed(token):
+                heads.extend(c for c in token.children if c.dep_ == "dobj")
         elif word == "by" and token.dep_ == "agent" and token.head.lower_ in DOER_AGENT_HEADS:
             heads.append(_object(token))
-        elif word in {"responsible", "behind"} and token.dep_ in {"acomp", "prep"} and token.head.lower_ in BE:
-            # "X was responsible for", "X is suspected to be behind"
-            heads.append(_subject(token.head))
-        elif word in ATTACKER_NOUNS and token.dep_ == "nsubj":
+        elif word in {"responsible", "behind"} and token.dep_ in {"acomp", "prep"} and lemma(token.head) == "be":
+            # "X was responsible for the attack", "X is suspected to be behind"
+            if word == "behind" or _for_a_deed(token):
+                heads.append(_subject(token.head))
+        elif word in ATTACKER_NOUNS and token.dep_ == "nsubj" and token.head.lower_ in ATTACK_VERBS:
             heads.append(token)
         for head in heads:
             name = _name_of(head, sent)
             if name is not None:
                 found.append(name)
     return found
+
+
+def _for_a_deed(*tokens: Token) -> bool:
+    """Whether a "for" phrase hanging off `tokens` names an attack or a killing ("for the
+    bombing", "for the deaths of", "for killing"), or there is no "for" phrase at all."""
+    phrases = [c for t in tokens for c in t.children if c.dep_ == "prep" and c.lower_ == "for"]
+    if not phrases:
+        return True
+    for phrase in phrases:
+        for what in phrase.children:
+            if what.dep_ == "pcomp" and what.lower_ in ATTACK_VERBS:
+                return True
+            if what.dep_ == "pobj":
+                of = [_object(c) for c in what.children if c.dep_ == "prep" and c.lower_ == "of"]
+                if any(w is not None and w.lower_ in DEED_NOUNS for w in (what, *of)):
+                    return True
+    return False
+
+
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def _a_time(token: Token) -> bool:
+    return token.ent_type_ in {"DATE", "TIME"} or token.lower_ in WEEKDAYS
+
+
+def _title_case(sent: Span) -> bool:
+    """A headline in title case ("Mali Attack Claimed By Little-Known Group"): its capitals
+    do not mark names."""
+    words = [t for t in sent if t.is_alpha and len(t.text) > 3]
+    return len(words) >= 3 and sum(t.text[:1].isupper() for t in words) >= 0.8 * len(words)
 
 
 def _object(preposition: Token) -> Token | None:
@@ -127,16 +203,19 @@ def _name_of(head: Token | None, sent: Span, depth: int = 0) -> tuple[int, int, 
     if head is None or depth > 3 or pos(head) == "PRON":
         return None
     doc = head.doc
-    # a role word in capitals inside a name is part of it ("Bangsamoro Islamic Freedom Fighters")
-    if head.lower_ not in ROLE_NOUNS or (head.text[:1].isupper() and head.i != sent.start):
+    # a role word in capitals inside a name is part of it ("Bangsamoro Islamic Freedom
+    # Fighters"), not one standing alone ("BEIRUT (Reuters) - Gunmen killed ...")
+    if head.lower_ not in ROLE_NOUNS or (head.text[:1].isupper() and any(
+            c.text[:1].isupper() for c in head.lefts if c.dep_ in {"compound", "amod", "nmod"})):
         if not head.text[:1].isupper():
             return None  # "Iran-backed militias": a description, not a name
-        end = head.i + 1
-        first = next(head.rights, None)
-        if first is not None and first.dep_ == "prep" and first.lower_ == "of":
-            obj = _object(first)  # "Front of Bodoland", "Army of Islam": part of the name
-            if obj is not None and obj.text[:1].isupper():
-                end = obj.i + 1
+        end, last = head.i + 1, head
+        for _ in range(3):  # "Army of Islam", "Democratic Forces for the Liberation of Rwanda"
+            first = next(last.rights, None)
+            obj = _object(first) if first is not None and first.dep_ == "prep" and first.lower_ in {"of", "for"} else None
+            if obj is None or not obj.text[:1].isupper():
+                break
+            end, last = obj.i + 1, obj
         return _checked(doc, head.left_edge.i, end, sent)
     # a role: "a spokesman for X", "a group called X", "the X group", "the militant group X"
     for child in head.children:
@@ -167,7 +246,7 @@ def _checked(doc: Doc, start: int, end: int, sent: Span) -> tuple[int, int, str]
     while end > start and (pos(doc[end - 1]) in {"PUNCT", "PART"} or doc[end - 1].tag_ == "POS"):
         end -= 1
     span = doc[start:end]
-    if not span or len(span) > 8:
+    if not span or len(span) > 8 or span[-1].lower_ in DEED_NOUNS:  # "the Mali Attack"
         return None
     known = find_groups(span.text)
     if len(known) == 1:

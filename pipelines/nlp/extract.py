@@ -28,7 +28,7 @@ from pipelines.nlp.claimants import (
 )
 from pipelines.nlp.dates import DateRef, default_event_date, find_dates
 from pipelines.nlp.doers import TRIGGER as DOER_TRIGGER
-from pipelines.nlp.doers import blamed, claimer, targeted
+from pipelines.nlp.doers import blamed, claimer, states_not_claims, targeted
 from pipelines.nlp.gazetteer import KIND_RANK, Place, load_gazetteer, resolve
 from pipelines.nlp.schema import to_frames
 
@@ -514,8 +514,8 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
         group_spans = [(s + sent.start_char, e + sent.start_char, n) for s, e, n in find_groups(sent_text)]
         ents = [e for e in doc_ents[id(sent.doc)] if sent.start <= e.start and e.end <= sent.end]
         claim = RESPONSIBILITY.search(sent_text)
-        if claim and NO_CLAIM.search(sent_text):
-            claim = None
+        if claim and (NO_CLAIM.search(sent_text) or states_not_claims(sent, sent.start_char + claim.start())):
+            claim = None  # "no group has claimed it"; "the government claimed the attack was ..."
         claimed = None
         if claim or DOER_TRIGGER.search(sent_text):
             # groups the actors table does not list, named by how the sentence says who did it

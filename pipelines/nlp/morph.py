@@ -29,7 +29,7 @@ IRREGULAR = {
     "written": "write", "shown": "show", "died": "die", "dies": "die", "dying": "die", "hurt": "hurt",
     "put": "put", "puts": "put", "putting": "put", "men": "man", "women": "woman", "children": "child",
     "people": "people", "policemen": "policeman", "gunmen": "gunman", "was": "be", "were": "be", "is": "be",
-    "are": "be", "been": "be", "has": "have", "had": "have", "left": "leave", "saying": "say", "telling": "tell",
+    "are": "be", "been": "be", "being": "be", "am": "be", "has": "have", "had": "have", "left": "leave", "saying": "say", "telling": "tell",
 }
 
 

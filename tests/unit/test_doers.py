@@ -7,7 +7,7 @@ group names are real groups the actors table does not carry.
 
 import pytest
 
-from pipelines.nlp.doers import blamed, claimer, targeted
+from pipelines.nlp.doers import blamed, claimer, states_not_claims, targeted
 from pipelines.nlp.extract import RESPONSIBILITY, extract_articles
 from tests.conftest import make_article
 
@@ -41,6 +41,9 @@ def blamed_in(nlp, text: str) -> list[str]:
     # a listed group inside the phrase is that group, by its canonical name
     ("A faction of the Pakistani Taliban claimed responsibility.", "Tehrik-i-Taliban Pakistan"),
     ("Taliban insurgents, a Sunni Islamist group, claimed the ambush.", "Taliban"),
+    # a name goes on through "of" and "for" while its words are in capitals
+    ("The Democratic Forces for the Liberation of Rwanda claimed the attack.",
+     "Democratic Forces for the Liberation of Rwanda"),
 ])
 def test_the_claimer_is_the_subject_or_agent_of_the_claim(nlp, text, expected):
     assert claimed_in(nlp, text) == expected
@@ -51,6 +54,8 @@ def test_the_claimer_is_the_subject_or_agent_of_the_claim(nlp, text, expected):
     "The group claimed responsibility.",
     "The Interior Minister took responsibility for the security failure and resigned.",
     "Afghan National Army soldiers took responsibility for the raid.",
+    # a headline in title case: its capitals do not mark names
+    "Mali Attack Claimed By Little-Known Group",
 ])
 def test_no_claimer_without_a_group_name(nlp, text):
     assert claimed_in(nlp, text) is None
@@ -69,9 +74,46 @@ def test_no_claimer_without_a_group_name(nlp, text):
     ("Somali militants attacked a hotel.", []),
     ("Washington has blamed similar attacks on Iran-backed militias.", []),
     ("In his letter the gunman blamed Jews for the country's ills.", []),
+    # a role word in capitals after a dateline; victims; blame or responsibility for no attack;
+    # "on" a day, not on a doer
+    ("BEIRUT (Reuters) - Gunmen killed seven people at a checkpoint.", []),
+    ("Three members of the Hazara Democratic Party died when a bomb exploded.", []),
+    ("The government blamed the AU Mission for failing to stop the attack on Monday.", []),
+    ("The KDF are responsible for security in the area.", []),
+    ("Police blamed the Oromo Liberation Army for the deaths of 12 villagers.", ["Oromo Liberation Army"]),
 ])
 def test_blamed_doers(nlp, text, expected):
     assert blamed_in(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The government claimed the shooting was carried out by the PKK.", True),
+    ("The Taliban claimed the attack, which killed five people.", False),
+    ("Harakat Hazm claimed responsibility.", False),
+    # the parse hangs the sentence's attribution on the claim verb
+    ("Islamic State claimed both attacks, the Amaq news agency, which supports the militant Sunni group, reported.",
+     False),
+])
+def test_a_claim_verb_with_a_clause_states_rather_than_claims(nlp, text, expected):
+    sent = next(nlp(text).sents)
+    match = RESPONSIBILITY.search(sent.text)
+    assert states_not_claims(sent, sent.start_char + match.start()) is expected
+
+
+def test_who_claimed_a_statement_is_not_who_claimed_the_attack(nlp):
+    text = ("Gunmen killed five people in Diyarbakir, Turkey, on Sunday, officials said. "
+            "The government claimed the shooting was carried out by the PKK.")
+    events, _claims = extract_articles(nlp, [make_article(text)])
+    (event,) = events.to_dicts()
+    assert event["claimed_by"] is None
+    assert event["perpetrator"] == "Kurdistan Workers' Party"
+
+
+def test_a_title_case_headline_names_no_doer(nlp):
+    article = make_article("Gunmen killed 12 soldiers in Mopti, Mali, on Tuesday, officials said.",
+                           title="Mali Attack Claimed By Little-Known Group")
+    events, _claims = extract_articles(nlp, [article])
+    assert [(e["perpetrator"], e["claimed_by"]) for e in events.to_dicts()] == [(None, None)]
 
 
 def test_an_unlisted_group_claims_the_event_and_is_its_perpetrator(nlp):
