@@ -259,6 +259,7 @@ def bench_size(n: int, work: Path, seed: str, env: dict[str, str], incremental: 
         shutil.copy(warehouse, job_copy)
         new_day = dt.date.fromisoformat(corpus["last_day"]) + dt.timedelta(days=1)
         extra = add_day(archive, new_day, DEFAULT_PER_DAY, seed=seed)
+        time.sleep(RACY_SECONDS)  # the new day's folder lands before the nightly run, as above
         log(f"N={n:,}: increment: new day {new_day} with {extra['articles']} articles; "
             "run_archive over the whole archive again, same warehouse ...")
         incr = measure(f"increment N={n:,}", ["pipeline", "--archive", str(archive), "--warehouse", str(warehouse)],
