@@ -494,7 +494,8 @@ def _parts_of_a_total(members: list[Token], by_noun: dict[int, CasualtyFigure],
                       raw: dict[int, Figure]) -> list[CasualtyFigure]:
     """The parts' figures when a list is a total and its breakdown: "40 people, 6 security
     personnel and 34 civilians" -> 6 and 34 (the total, 40, is the claim). The parts, two
-    or more, each exact, must add up to no more than the total."""
+    or more, each exact, must add up to the total ("30 people, 12 soldiers and 10
+    policemen" may be a list of 52)."""
     head = by_noun.get(members[0].i)
     if head is None or members[0].lower_ not in TOTAL_NOUNS or len(members) < 3:
         return []
@@ -503,7 +504,7 @@ def _parts_of_a_total(members: list[Token], by_noun: dict[int, CasualtyFigure],
     if written is None or written.value_low is None or any(p is None or p.category != head.category for p in parts):
         return []
     values = [raw.get(p.token_i) for p in parts]
-    if any(v is None or v.qualifier != "exact" for v in values) or sum(v.value_low for v in values) > written.value_low:
+    if any(v is None or v.qualifier != "exact" for v in values) or sum(v.value_low for v in values) != written.value_low:
         return []
     return parts
 

@@ -9,7 +9,8 @@ the subject of "was responsible for" / "is suspected to be behind", the object o
 "accused", or what "militants of X" / "X fighters" names as the subject of a verb.
 
 A name must be a proper name (a word in capitals that is not the sentence's first word
-alone), not a pronoun or a bare role ("the group", "militants"), and not a state actor
+alone; not read from headlines in title case), not a pronoun or a bare role ("the group",
+"militants", "Gunmen" after a dateline), and not a state actor
 or a source of figures (data/actors.json's claimants: "the Interior Minister took
 responsibility for the security failure" names no doer). A name that contains a listed
 group is that group ("a faction of the Pakistani Taliban" -> Tehrik-i-Taliban Pakistan).
@@ -46,15 +47,24 @@ ATTACK_VERBS = frozenset("""
     raid raided raiding seize seized seizing overran overrun fire fired firing open opened detonate detonated
     launch launched target targeted behead beheaded execute executed massacre massacred hit hits strike struck
     capture captured torch torched burn burned burnt blew stab stabbed hack hacked murder murdered besiege
-    besieged shell shelled assault assaulted gun gunned overwhelm overwhelmed
+    besieged shell shelled assault assaulted gun gunned overwhelm overwhelmed carry carried carrying set planted
+    plant hurl hurled throw threw lob lobbed ram rammed
 """.split())
-# what a doer is blamed for or responsible for, when the sentence says ("blamed X for the
-# bombing"; not "blamed X for failing to stop it", "responsible for security")
+# what a doer is blamed for when it is not an attack ("blamed X for failing to stop it",
+# "X is responsible for security in the area")
+NOT_DEED_VERBS = frozenset("""
+    failing fail allowing letting ignoring neglecting lacking mismanaging not
+""".split())
+NOT_DEEDS = frozenset("""
+    security safety protection failure failures lapse lapses negligence situation crisis economy ills problems
+    policies policy management administration response delays delay shortages corruption mismanagement
+    defence defense oversight coordination
+""".split())
+# what a name ending in it is not: an attack ("the Mali Attack")
 DEED_NOUNS = frozenset("""
-    attack attacks bombing bombings blast blasts explosion explosions killing killings death deaths massacre
-    massacres ambush ambushes assault assaults raid raids shooting shootings kidnapping kidnappings abduction
-    abductions assassination assassinations strike strikes murder murders violence atrocity atrocities
-    beheading beheadings bomb bombs carnage bloodshed siege operation
+    attack attacks bombing bombings blast blasts explosion explosions killing killings massacre massacres ambush
+    ambushes assault assaults raid raids shooting shootings kidnapping kidnappings abduction abductions
+    assassination assassinations murder murders beheading beheadings siege
 """.split())
 # what a group believes, not what it is called ("the Sunni militant group")
 CREEDS = frozenset("""
@@ -85,8 +95,6 @@ _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 def claimer(sent: Span, at: int) -> tuple[int, int, str] | None:
     """(start, end, name) of who the responsibility claim whose words start at character
     `at` names ("X claimed responsibility", "claimed by X", "X took credit"), or None."""
-    if _title_case(sent):
-        return None
     verb = _claim_verb(sent, at)
     if verb is None:
         return None
@@ -98,15 +106,17 @@ def claimer(sent: Span, at: int) -> tuple[int, int, str] | None:
 
 def states_not_claims(sent: Span, at: int) -> bool:
     """Whether the claim verb at character `at` asserts something rather than claims an
-    attack: "The government claimed the shooting was carried out by X" (a clause follows),
-    not "X claimed the shooting"."""
+    attack: "The government claimed the shooting was carried out by X" (a clause follows,
+    and who says it is no armed group), not "X claimed the shooting", nor "The Taliban
+    claimed the bombing killed 40 soldiers" (a group claiming its attack)."""
     verb = _claim_verb(sent, at)
-    if verb is None or any(c.dep_ in {"dobj", "agent"} for c in verb.children):
+    if verb is None or not verb.lower_.startswith("claim") or any(c.dep_ in {"dobj", "agent"} for c in verb.children):
         return False
     # the clause follows the verb directly; a speech verb after commas is the sentence's
     # attribution, misparsed ("X claimed both attacks, the Amaq news agency ... reported")
-    return any(c.dep_ == "ccomp" and lemma(c) not in SPEECH_LEMMAS
-               and not any(t.text == "," for t in sent.doc[verb.i + 1 : c.i]) for c in verb.children)
+    clause = any(c.dep_ == "ccomp" and lemma(c) not in SPEECH_LEMMAS
+                 and not any(t.text == "," for t in sent.doc[verb.i + 1 : c.i]) for c in verb.children)
+    return clause and _name_of(_subject(verb), sent) is None
 
 
 def _claim_verb(sent: Span, at: int) -> Token | None:
@@ -118,8 +128,6 @@ def _claim_verb(sent: Span, at: int) -> Token | None:
 
 def blamed(sent: Span) -> list[tuple[int, int, str]]:
     """(start, end, name) of every doer the sentence blames or names as attacking."""
-    if _title_case(sent):
-        return []
     found = []
     for token in sent:
         word = token.lower_
@@ -153,20 +161,15 @@ def blamed(sent: Span) -> list[tuple[int, int, str]]:
 
 
 def _for_a_deed(*tokens: Token) -> bool:
-    """Whether a "for" phrase hanging off `tokens` names an attack or a killing ("for the
-    bombing", "for the deaths of", "for killing"), or there is no "for" phrase at all."""
-    phrases = [c for t in tokens for c in t.children if c.dep_ == "prep" and c.lower_ == "for"]
-    if not phrases:
-        return True
-    for phrase in phrases:
+    """Whether what a "for" phrase hanging off `tokens` blames is an attack, or there is
+    no "for" phrase: not "blamed X for failing to stop it", "responsible for security"."""
+    for phrase in (c for t in tokens for c in t.children if c.dep_ == "prep" and c.lower_ == "for"):
         for what in phrase.children:
-            if what.dep_ == "pcomp" and what.lower_ in ATTACK_VERBS:
-                return True
-            if what.dep_ == "pobj":
-                of = [_object(c) for c in what.children if c.dep_ == "prep" and c.lower_ == "of"]
-                if any(w is not None and w.lower_ in DEED_NOUNS for w in (what, *of)):
-                    return True
-    return False
+            if what.dep_ == "pcomp" and (what.lower_ in NOT_DEED_VERBS or any(c.dep_ == "neg" for c in what.children)):
+                return False
+            if what.dep_ == "pobj" and what.lower_ in NOT_DEEDS:
+                return False
+    return True
 
 
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
@@ -176,9 +179,10 @@ def _a_time(token: Token) -> bool:
     return token.ent_type_ in {"DATE", "TIME"} or token.lower_ in WEEKDAYS
 
 
-def _title_case(sent: Span) -> bool:
+def title_case(sent: Span) -> bool:
     """A headline in title case ("Mali Attack Claimed By Little-Known Group"): its capitals
-    do not mark names."""
+    do not mark names, and the parse's doers are not read from it (extract.py asks this of
+    headlines only: "Police blamed the Oromo Liberation Army." is as capitalised)."""
     words = [t for t in sent if t.is_alpha and len(t.text) > 3]
     return len(words) >= 3 and sum(t.text[:1].isupper() for t in words) >= 0.8 * len(words)
 

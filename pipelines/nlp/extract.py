@@ -28,7 +28,7 @@ from pipelines.nlp.claimants import (
 )
 from pipelines.nlp.dates import DateRef, default_event_date, find_dates
 from pipelines.nlp.doers import TRIGGER as DOER_TRIGGER
-from pipelines.nlp.doers import blamed, claimer, states_not_claims, targeted
+from pipelines.nlp.doers import blamed, claimer, states_not_claims, targeted, title_case
 from pipelines.nlp.gazetteer import KIND_RANK, Place, load_gazetteer, resolve
 from pipelines.nlp.schema import to_frames
 
@@ -517,7 +517,7 @@ def _read_sentences(doc: Doc, title_doc: Doc | None, published: dt.date, countri
         if claim and (NO_CLAIM.search(sent_text) or states_not_claims(sent, sent.start_char + claim.start())):
             claim = None  # "no group has claimed it"; "the government claimed the attack was ..."
         claimed = None
-        if claim or DOER_TRIGGER.search(sent_text):
+        if (claim or DOER_TRIGGER.search(sent_text)) and not (in_title and title_case(sent)):
             # groups the actors table does not list, named by how the sentence says who did it
             places_named = [(e.start_char, e.end_char) for e in ents if e.label_ in {"GPE", "LOC"}]
             claimed = claimer(sent, sent.start_char + claim.start()) if claim else None

@@ -137,10 +137,17 @@ def figure_from_match(match: re.Match, offset: int = 0) -> Figure | None:
         if a is None or b is None or a >= b:
             return None
         return Figure(a, b, "range", start, end, text)
-    if match.group("either"):  # "one or two soldiers"
-        a, b = words_to_int(match.group("ea")), words_to_int(match.group("eb"))
-        if a is None or b is None or a >= b or 1900 <= a <= 2100:  # "in 2015 or 2016": years
-            return None
+    if match.group("either"):  # "one or two soldiers", "two or three hundred"
+        first, second = match.group("ea"), match.group("eb")
+        a, b = words_to_int(first), words_to_int(second)
+        year = a is not None and first.isdigit() and 1900 <= a <= 2100
+        scale = SCALES.get(second.split()[-1].lower())
+        if a is not None and scale and first.split()[-1].lower() not in SCALES and a < scale:
+            a *= scale
+        if a is None or b is None or a >= b or year:
+            # "a dozen or two", "30 or 20", "in 2015 or 2016": the first number alone
+            alone = FIGURE_PATTERN.match(first)
+            return figure_from_match(alone, offset + match.start("ea")) if alone else None
         return Figure(a, b, "range", start, end, text)
     if match.group("vague"):
         low = vague_table()["lower_bounds"][match.group("vague").lower()]

@@ -145,6 +145,8 @@ def test_a_revised_toll_is_its_new_figure_wherever_the_toll_is_named(nlp, text, 
     # parts that do not fit under the total, two places: not one list of victims
     ("40 people, 6 soldiers and 50 civilians were killed.",
      [("killed", 40, 40, "exact", "40"), ("killed", 6, 6, "exact", "6"), ("killed", 50, 50, "exact", "50")]),
+    ("A week of attacks killed 30 people, 12 soldiers and 10 policemen.",
+     [("killed", 30, 30, "exact", "30"), ("killed", 12, 12, "exact", "12"), ("killed", 10, 10, "exact", "10")]),
     ("Gunmen killed 20 people in Damascus and 30 in Homs.",
      [("killed", 20, 20, "exact", "20"), ("killed", 30, 30, "exact", "30")]),
     # a member that is not one number: no exact sum ("one or two" is a range of its own)

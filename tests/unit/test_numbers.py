@@ -19,6 +19,8 @@ from pipelines.nlp.numbers import find_figures, parse_figure, vague_table, words
         ("15-20", 15, 20, "range"),
         ("one or two", 1, 2, "range"),
         ("10 or 12", 10, 12, "range"),
+        ("two or three hundred", 200, 300, "range"),
+        ("two or three thousand", 2000, 3000, "range"),
         ("Thirty-nine", 39, 39, "exact"),
         ("a dozen", 12, 12, "exact"),
         ("two hundred", 200, 200, "exact"),
@@ -49,3 +51,13 @@ def test_find_figures_reports_offsets_into_the_text():
     text = "Another 180 people were wounded and at least 83 killed."
     figures = find_figures(text)
     assert [(text[f.start:f.end], f.qualifier) for f in figures] == [("180", "exact"), ("at least 83", "at_least")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # "A or B" that is no range: the first number alone
+    ("a dozen or two villagers", [(12, 12, "exact", "a dozen")]),
+    ("killed 30 or 20 people", [(30, 30, "exact", "30")]),
+    ("in 2015 or 2016", [(2015, 2015, "exact", "2015")]),
+])
+def test_either_that_is_no_range_keeps_its_first_number(text, expected):
+    assert [(f.value_low, f.value_high, f.qualifier, f.text) for f in find_figures(text)] == expected
